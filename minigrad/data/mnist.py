@@ -1,0 +1,157 @@
+"""load_mnist: read MNIST's IDX files from a folder, downloading them on request.
+
+The IDX format is a big-endian header followed by raw bytes:
+
+    magic number   4 bytes   0x00 0x00, the element type (0x08 = unsigned byte),
+                             the number of dimensions (3 for images, 1 for labels)
+    dimensions     4 bytes each (images: count, rows, columns; labels: count)
+    data           one unsigned byte per element, row-major
+
+so an image file starts with 2051 (0x00000803) and a label file with 2049 (0x00000801).
+"""
+
+import gzip
+import os
+import zlib
+
+import numpy as np
+
+from .download import download_file
+
+IMAGES_MAGIC = 2051
+LABELS_MAGIC = 2049
+IMAGE_SHAPE = (28, 28)
+
+MNIST_MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+)
+
+# SHA-256 of the four original gzipped files, as the mirrors above serve them.
+MNIST_SHA256 = {
+    "train-images-idx3-ubyte.gz":
+        "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+    "train-labels-idx1-ubyte.gz":
+        "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+    "t10k-images-idx3-ubyte.gz":
+        "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    "t10k-labels-idx1-ubyte.gz":
+        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+}
+
+
+def mnist_file_names(train=True):
+    """The (images, labels) file names of the training or the test split, without .gz."""
+    prefix = "train" if train else "t10k"
+    return f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte"
+
+
+def find_mnist_file(root, name):
+    """The path of ``name`` or ``name.gz`` in ``root`` (plain preferred), or raise."""
+    for candidate in (name, name + ".gz"):
+        path = os.path.join(root, candidate)
+        if os.path.isfile(path):
+            return path
+    raise FileNotFoundError(f"MNIST file {name} (or {name}.gz) not found in {root}; "
+                            "pass download=True to fetch it")
+
+
+def _read_bytes(path):
+    """The bytes of ``path``, decompressed when its name ends in .gz."""
+    if not path.endswith(".gz"):
+        with open(path, "rb") as handle:
+            return handle.read()
+    try:
+        with gzip.open(path, "rb") as handle:
+            return handle.read()
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        raise ValueError(f"{path} is not a complete gzip file ({error}); delete it and "
+                         "pass download=True to fetch a fresh copy") from error
+
+
+def read_idx(path, magic):
+    """Read an unsigned-byte IDX file whose header must start with ``magic``.
+
+    Returns a uint8 array shaped as the header says. Raises ``ValueError`` naming the file
+    when the magic number is wrong or the data is shorter or longer than the header
+    promises.
+    """
+    data = _read_bytes(path)
+    fix = "delete it and pass download=True to fetch a fresh copy"
+    if len(data) < 4:
+        raise ValueError(f"{path} is truncated: {len(data)} bytes, too short for an IDX "
+                         f"header; {fix}")
+    found = int.from_bytes(data[:4], "big")
+    if found != magic:
+        raise ValueError(f"{path} has magic number {found}, expected {magic}; it is not "
+                         f"the IDX file it should be or it is corrupt; {fix}")
+    n_dims = magic & 0xFF
+    header_bytes = 4 + 4 * n_dims
+    if len(data) < header_bytes:
+        raise ValueError(f"{path} is truncated: {len(data)} bytes, but its header alone "
+                         f"takes {header_bytes}; {fix}")
+    shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(n_dims))
+    expected = int(np.prod(shape))
+    found_bytes = len(data) - header_bytes
+    if found_bytes < expected:
+        raise ValueError(f"{path} is truncated: its header promises shape {shape} "
+                         f"({expected} bytes of data) but it holds {found_bytes}; {fix}")
+    if found_bytes > expected:
+        raise ValueError(f"{path} is corrupt: its header promises shape {shape} "
+                         f"({expected} bytes of data) but it holds {found_bytes}; {fix}")
+    return np.frombuffer(data, dtype=np.uint8, offset=header_bytes).reshape(shape)
+
+
+def _download_missing(root, names, base_url, checksums, timeout):
+    """Fetch ``name.gz`` for every name in ``names`` that is not in ``root`` already."""
+    table = MNIST_SHA256 if checksums is None else checksums
+    sources = MNIST_MIRRORS if base_url is None else (base_url,)
+    for name in names:
+        if os.path.isfile(os.path.join(root, name)) or \
+                os.path.isfile(os.path.join(root, name + ".gz")):
+            continue
+        gz_name = name + ".gz"
+        if gz_name not in table:
+            raise ValueError(f"no SHA-256 known for {gz_name}, so it cannot be verified; "
+                             f"checksums has entries for {sorted(table)}")
+        urls = [source.rstrip("/") + "/" + gz_name for source in sources]
+        download_file(urls, os.path.join(root, gz_name), table[gz_name], timeout=timeout)
+
+
+def load_mnist(root, train=True, download=False, base_url=None, checksums=None,
+               timeout=30.0):
+    """MNIST from the IDX files in ``root``: ``(X float32 (N, 784) in [0, 1], y int64 (N,))``.
+
+    ``train`` picks the 60,000 training images (``train-*``) or the 10,000 test images
+    (``t10k-*``). Each file may be plain or gzipped (``.gz``) and must sit directly in
+    ``root``. A missing file raises ``FileNotFoundError``; a corrupt or truncated one
+    raises ``ValueError``; both name the file.
+
+    With ``download=True``, missing files are fetched (as .gz) into ``root`` from
+    ``base_url`` if given, else from the mirrors in ``MNIST_MIRRORS``, and kept only if
+    their SHA-256 matches ``checksums`` (a mapping ``"name.gz" -> sha256``; by default the
+    digests of the real files in ``MNIST_SHA256``). Files already present are not fetched
+    again. ``timeout`` is in seconds, per request.
+    """
+    root = os.fspath(root)
+    image_name, label_name = mnist_file_names(train)
+    if download:
+        _download_missing(root, (image_name, label_name), base_url, checksums, timeout)
+
+    image_path = find_mnist_file(root, image_name)
+    label_path = find_mnist_file(root, label_name)
+    images = read_idx(image_path, IMAGES_MAGIC)
+    labels = read_idx(label_path, LABELS_MAGIC)
+    if images.shape[1:] != IMAGE_SHAPE:
+        raise ValueError(f"{image_path} holds images of size {images.shape[1:]}, expected "
+                         f"MNIST's {IMAGE_SHAPE}")
+    if len(images) != len(labels):
+        raise ValueError(f"{image_path} holds {len(images)} images but {label_path} holds "
+                         f"{len(labels)} labels; the two files must come from the same split")
+    if labels.size and labels.max() > 9:
+        raise ValueError(f"{label_path} is corrupt: it holds label {labels.max()}, but "
+                         "MNIST labels are 0..9")
+
+    X = images.reshape(len(images), -1).astype(np.float32)
+    X /= 255.0
+    return X, labels.astype(np.int64)
