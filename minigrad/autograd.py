@@ -1,0 +1,343 @@
+"""The engine: graph nodes, the iterative topological order, backward, grad and no_grad.
+
+Every differentiable op is a small ``Function`` subclass with a ``forward`` on
+ndarrays and a ``backward`` that turns the gradient of the output into the
+gradients of the inputs (a vector-Jacobian product). Calling an op on Tensors
+that need gradients makes a new Function object, the graph node: it remembers
+its inputs, and the output Tensor points back to it. ``backward()`` walks those
+nodes from the output to the leaves in reverse topological order.
+
+Backward rules are written with the same ops they differentiate. During an
+ordinary ``backward()`` they are called on plain ndarrays, so they are plain
+NumPy; under ``grad(..., create_graph=True)`` they are called on Tensors, so the
+gradient is itself recorded as a graph and can be differentiated again.
+"""
+
+import functools
+
+import numpy as np
+
+from .tensor import DEFAULT_FLOAT, Tensor
+
+_grad_enabled = True
+_anomaly_enabled = False  # set by debug.detect_anomaly
+_active_trace = None      # set by debug.trace
+
+
+def is_grad_enabled():
+    """True when ops record the graph (the default)."""
+    return _grad_enabled
+
+
+class _GradMode:
+    """Sets whether ops record the graph inside a ``with`` block or a decorated function."""
+
+    def __init__(self, enabled):
+        self.enabled = enabled
+
+    def __enter__(self):
+        global _grad_enabled
+        self.previous, _grad_enabled = _grad_enabled, self.enabled
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self.previous
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with type(self)(self.enabled):
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """``with mg.no_grad():`` (or ``@mg.no_grad()``): ops inside build no graph at all."""
+
+    def __init__(self):
+        super().__init__(False)
+
+    def __call__(self, fn):
+        return _GradMode(False)(fn)
+
+
+class enable_grad(_GradMode):
+    """``with mg.enable_grad():`` records the graph again, even inside ``no_grad``."""
+
+    def __init__(self):
+        super().__init__(True)
+
+    def __call__(self, fn):
+        return _GradMode(True)(fn)
+
+
+# --- dtypes: PyTorch's promotion rules ----------------------------------------------
+
+def _is_scalar(value):
+    return isinstance(value, (bool, int, float, complex, np.generic))
+
+
+def _scalar_dtype(value, base):
+    """The dtype a scalar takes next to arrays of dtype ``base`` (None if there are none)."""
+    if isinstance(value, (bool, np.bool_)):
+        return base if base is not None else np.dtype(bool)
+    if isinstance(value, (int, np.integer)):
+        return base if base is not None and base.kind != "b" else np.dtype(np.int64)
+    if isinstance(value, (float, np.floating)):
+        return base if base is not None and base.kind in "fc" else DEFAULT_FLOAT
+    return np.result_type(base, np.asarray(value).dtype) if base is not None else np.asarray(value).dtype
+
+
+def result_dtype(values):
+    """The dtype of an op on ``values``, like PyTorch: a float beats an integer, a scalar never widens."""
+    arrays = [v.dtype for v in values if not _is_scalar(v)]
+    floats = [d for d in arrays if d.kind in "fc"]
+    dtype = np.result_type(*(floats or arrays)) if arrays else None
+    for v in values:
+        if _is_scalar(v):
+            dtype = _scalar_dtype(v, dtype)
+    return dtype
+
+
+def _prepare(inputs):
+    """Inputs as Tensors or ndarrays; scalars take the dtype the op will compute in."""
+    if all(isinstance(x, (Tensor, np.ndarray)) for x in inputs):
+        return inputs  # the common case: nothing to convert
+    inputs = tuple(x if isinstance(x, (Tensor, np.ndarray)) or _is_scalar(x) else as_constant(x) for x in inputs)
+    dtype = result_dtype(inputs)
+    return tuple(np.asarray(x, dtype=dtype) if _is_scalar(x) else x for x in inputs)
+
+
+def as_constant(value):
+    """A non-Tensor input (list, scalar, ndarray) as an ndarray, Python floats as float32."""
+    if isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) for v in value):
+        raise TypeError("a list of Tensors is not one input; use mg.stack or mg.concatenate")
+    array = np.asarray(value)
+    if array.dtype == np.float64 and not isinstance(value, (np.ndarray, np.generic)):
+        array = array.astype(DEFAULT_FLOAT)
+    return array
+
+
+def _data(x, dtype):
+    """The ndarray of an input, cast to the op's common dtype."""
+    array = x.data if isinstance(x, Tensor) else x
+    return array if array.dtype == dtype else array.astype(dtype)
+
+
+# --- graph nodes ----------------------------------------------------------------------
+
+class Function:
+    """One differentiable op. Subclasses define ``forward`` and ``backward`` side by side.
+
+    ``forward(*arrays)`` computes the output from the inputs' ndarrays.
+    ``backward(grad, out, *inputs)`` returns one gradient per input (None where
+    ``self.needs[i]`` is False) and is written with minigrad's ops, so it runs on
+    ndarrays or on Tensors alike. ``out`` is the op's output. Gradients may have
+    the broadcast shape: the engine sums them back to each input's shape.
+
+    Parameters that are not differentiable (an axis, a shape, an index) are
+    given to the constructor: ``Sum(axis, keepdims)(x)``.
+    """
+
+    # Does backward read the inputs or the output? Then they count as saved, and a
+    # second backward through this node needs ``retain_graph=True``.
+    saves_tensors = True
+
+    def __call__(self, *inputs):
+        inputs = _prepare(inputs)
+        if len(inputs) == 1:
+            x = inputs[0]
+            arrays = (x.data if isinstance(x, Tensor) else x,)
+        else:
+            dtype = inputs[0].dtype
+            if any(x.dtype != dtype for x in inputs):
+                dtype = result_dtype(inputs)
+            arrays = tuple(_data(x, dtype) for x in inputs)
+        out = self.forward(*arrays)
+        if not any(isinstance(x, Tensor) for x in inputs):
+            return out  # called on ndarrays (as inside backward): plain NumPy
+        node = None
+        if _grad_enabled:
+            needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+            if True in needs:
+                node, self.inputs, self.needs = self, inputs, needs
+        if _anomaly_enabled:
+            from .debug import check_forward
+            check_forward(self, out)
+        return Tensor._from_op(out, node)
+
+    def forward(self, *arrays):
+        raise NotImplementedError(f"{type(self).__name__}.forward")
+
+    def backward(self, grad, out, *inputs):
+        raise NotImplementedError(f"{type(self).__name__}.backward")
+
+    @property
+    def name(self):
+        """The op's name, as traces and graphs show it."""
+        return type(self).__name__
+
+
+def _freed_error(node):
+    return RuntimeError(
+        f"Trying to backward through the graph a second time (through {node.name}), but its saved "
+        "values were freed by the first backward. Specify retain_graph=True on the first "
+        "backward() (or mg.grad) to keep them.")
+
+
+def topological_order(roots):
+    """Every tensor that needs a gradient and leads to ``roots``, each after all that use it.
+
+    An explicit stack instead of recursion, so a graph 100,000 ops deep is fine.
+    """
+    order, visited = [], set()
+    stack = [(root, False) for root in roots if root.requires_grad]
+    while stack:
+        tensor, expanded = stack.pop()
+        if expanded:
+            order.append(tensor)  # all of its inputs are already in ``order``
+            continue
+        if id(tensor) in visited:
+            continue
+        visited.add(id(tensor))
+        stack.append((tensor, True))
+        node = tensor._node
+        if node is None:
+            continue
+        if node.inputs is None:
+            raise _freed_error(node)
+        for x, need in zip(node.inputs, node.needs):
+            if need and id(x) not in visited:
+                stack.append((x, False))
+    order.reverse()  # outputs first, leaves last
+    return order
+
+
+def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=None):
+    """Propagate ``root_grads`` from ``roots`` to the leaves.
+
+    Without ``capture`` the gradients are accumulated into the leaves' ``.grad``;
+    with it (a set of tensor ids) they are returned in a dict, id -> gradient,
+    for those tensors only, and ``.grad`` is left alone.
+    """
+    from .ops import sum_to
+
+    order = topological_order(roots)
+    grads = {}
+    for root, g in zip(roots, root_grads):
+        grads[id(root)] = g if id(root) not in grads else grads[id(root)] + g
+    captured = {}
+    handed_to_leaves = set()
+    trace = _active_trace
+    with _GradMode(create_graph):
+        for tensor in order:
+            g = grads.pop(id(tensor), None)
+            if g is None:
+                continue
+            if capture is not None and id(tensor) in capture:
+                captured[id(tensor)] = g
+            node = tensor._node
+            if node is None:
+                if capture is None:
+                    _accumulate_into_leaf(tensor, g, handed_to_leaves)
+                continue
+            if create_graph:
+                in_grads = node.backward(g, tensor, *node.inputs)
+            else:
+                arrays = [x.data if isinstance(x, Tensor) else x for x in node.inputs]
+                in_grads = node.backward(g, tensor.data, *arrays)
+            for x, need, gx in zip(node.inputs, node.needs, in_grads):
+                if not need or gx is None:
+                    continue
+                if gx.shape != x.shape:
+                    gx = sum_to(gx, x.shape)  # undo broadcasting: one helper for every op
+                if gx.dtype != x.dtype:
+                    gx = gx.astype(x.dtype)
+                previous = grads.get(id(x))
+                grads[id(x)] = gx if previous is None else previous + gx
+            if _anomaly_enabled:
+                from .debug import check_backward
+                check_backward(node, in_grads, node.needs)
+            if trace is not None:
+                trace.record(tensor, g, node, in_grads)
+            if not retain_graph and node.saves_tensors:
+                node.inputs = None  # free what this node saved; the graph above it goes too
+    return captured
+
+
+def _accumulate_into_leaf(leaf, g, handed_to_leaves):
+    """``leaf.grad += g``, never sharing one array between two ``.grad`` attributes."""
+    if isinstance(g, Tensor):
+        g = g.data
+    if leaf.grad is None:
+        # A gradient may be a read-only broadcast view, or the same array as
+        # another leaf's (a + b passes one gradient to both): copy those.
+        if not g.flags.writeable or not g.flags.owndata or id(g) in handed_to_leaves:
+            g = g.copy()
+        handed_to_leaves.add(id(g))
+        leaf.grad = g
+    else:
+        leaf.grad += g
+
+
+def _as_gradient(output, gradient, create_graph):
+    """The gradient that starts backward at ``output``: ones for a one-element tensor."""
+    if gradient is None:
+        if output.size != 1:
+            raise RuntimeError(f"grad can be implicitly created only for scalar outputs; this output has "
+                               f"shape {output.shape}, so pass a gradient of that shape")
+        g = np.ones(output.shape, dtype=output.dtype)
+    else:
+        g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
+        if g.shape != output.shape:
+            raise ValueError(f"gradient has shape {g.shape}, but the output it is for has shape {output.shape}")
+        g = np.array(g, dtype=output.dtype)  # a copy: backward never writes into the caller's array
+    return Tensor(g) if create_graph else g
+
+
+def backward(output, gradient=None, retain_graph=False):
+    """Accumulate the gradient of ``output`` into the ``.grad`` of every leaf it depends on.
+
+    ``gradient`` is d(loss)/d(output) and may be omitted for a one-element output.
+    After this the graph's saved values are freed unless ``retain_graph=True``.
+    """
+    if not output.requires_grad:
+        raise RuntimeError("this tensor does not require grad and has no graph to differentiate: "
+                           "make a leaf with requires_grad=True and compute the output from it")
+    run_backward([output], [_as_gradient(output, gradient, False)], retain_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+    """The gradients of ``outputs`` with respect to ``inputs``, as a tuple of Tensors.
+
+    Like ``torch.autograd.grad``: ``.grad`` attributes are left alone. With
+    ``create_graph=True`` the results are themselves differentiable, which gives
+    second derivatives (Hessian-vector products, gradient penalties).
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single_input = isinstance(inputs, Tensor)
+    inputs = [inputs] if single_input else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"input {i} does not require grad, so it has no gradient")
+    for i, out in enumerate(outputs):
+        if not out.requires_grad:
+            raise RuntimeError(f"output {i} does not require grad and has no graph to differentiate")
+    root_grads = [_as_gradient(o, g, create_graph) for o, g in zip(outputs, grad_outputs)]
+    if retain_graph is None:
+        retain_graph = create_graph
+    captured = run_backward(outputs, root_grads, retain_graph, create_graph, capture={id(t) for t in inputs})
+    results = []
+    for i, t in enumerate(inputs):
+        g = captured.get(id(t))
+        if g is None and not allow_unused:
+            raise RuntimeError(f"input {i} was not used to compute the outputs; "
+                               "pass allow_unused=True to get None for it")
+        if g is not None and not isinstance(g, Tensor):
+            g = Tensor._from_op(g)
+        results.append(g)
+    return tuple(results)

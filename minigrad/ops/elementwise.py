@@ -1,0 +1,352 @@
+"""Elementwise ops: arithmetic, unary maths, activations, comparisons.
+
+Each op is a Function: ``forward`` on ndarrays, ``backward(g, out, *inputs)``
+returning the gradient of each input, with the derivative as a comment.
+Gradients may keep the broadcast shape; the engine sums them back.
+"""
+
+import numpy as np
+
+from ..autograd import Function, _prepare
+from ..tensor import Tensor
+
+
+# --- arithmetic -------------------------------------------------------------------------
+
+class Add(Function):
+    saves_tensors = False
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, g, out, a, b):
+        return g, g  # d(a+b)/da = 1, d(a+b)/db = 1
+
+
+class Sub(Function):
+    saves_tensors = False
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, g, out, a, b):
+        return g, -g  # d(a-b)/da = 1, d(a-b)/db = -1
+
+
+class Mul(Function):
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, g, out, a, b):
+        return g * b, g * a  # d(ab)/da = b, d(ab)/db = a
+
+
+class Div(Function):
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, g, out, a, b):
+        return g / b, -g * out / b  # d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
+
+
+class Pow(Function):
+    def forward(self, a, b):
+        return a ** b
+
+    def backward(self, g, out, a, b):
+        ga = g * b * a ** (b - 1) if self.needs[0] else None                 # d(a^b)/da = b·a^(b-1)
+        gb = g * out * log(where(a > 0, a, 1)) if self.needs[1] else None    # d(a^b)/db = a^b·ln a
+        return ga, gb
+
+
+class Neg(Function):
+    saves_tensors = False
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, g, out, a):
+        return (-g,)  # d(-a)/da = -1
+
+
+class Maximum(Function):
+    def forward(self, a, b):
+        return np.maximum(a, b)
+
+    def backward(self, g, out, a, b):
+        # d max(a,b)/da = 1 where a > b, 1/2 at a tie (like PyTorch), else 0
+        return where(a > b, g, where(a == b, g * 0.5, 0)), where(b > a, g, where(a == b, g * 0.5, 0))
+
+
+class Minimum(Function):
+    def forward(self, a, b):
+        return np.minimum(a, b)
+
+    def backward(self, g, out, a, b):
+        # d min(a,b)/da = 1 where a < b, 1/2 at a tie (like PyTorch), else 0
+        return where(a < b, g, where(a == b, g * 0.5, 0)), where(b < a, g, where(a == b, g * 0.5, 0))
+
+
+class Where(Function):
+    def __init__(self, condition):
+        self.condition = condition
+
+    def forward(self, a, b):
+        return np.where(self.condition, a, b)
+
+    def backward(self, g, out, a, b):
+        # d where(c, a, b)/da = c, d/db = not c
+        return where(self.condition, g, 0), where(self.condition, 0, g)
+
+
+# --- unary maths ---------------------------------------------------------------------
+
+class Exp(Function):
+    def forward(self, a):
+        return np.exp(a)
+
+    def backward(self, g, out, a):
+        return (g * out,)  # d(e^a)/da = e^a
+
+
+class Log(Function):
+    def forward(self, a):
+        return np.log(a)
+
+    def backward(self, g, out, a):
+        return (g / a,)  # d(ln a)/da = 1/a
+
+
+class Sqrt(Function):
+    def forward(self, a):
+        return np.sqrt(a)
+
+    def backward(self, g, out, a):
+        return (g / (out * 2),)  # d(√a)/da = 1/(2√a)
+
+
+class Abs(Function):
+    def forward(self, a):
+        return np.abs(a)
+
+    def backward(self, g, out, a):
+        return (g * sign(a),)  # d|a|/da = sign(a), 0 at 0 like PyTorch
+
+
+class Tanh(Function):
+    def forward(self, a):
+        return np.tanh(a)
+
+    def backward(self, g, out, a):
+        return (g * (1 - out * out),)  # d tanh(a)/da = 1 - tanh²(a)
+
+
+class Sigmoid(Function):
+    def forward(self, a):
+        # σ(a) = (1 + tanh(a/2)) / 2: one transcendental, no overflow for any a
+        out = np.tanh(a * 0.5)
+        out += 1
+        out *= 0.5
+        return out
+
+    def backward(self, g, out, a):
+        return (g * out * (1 - out),)  # dσ/da = σ(1 - σ)
+
+
+class Relu(Function):
+    def forward(self, a):
+        return np.maximum(a, 0)
+
+    def backward(self, g, out, a):
+        return (where(a > 0, g, 0),)  # d relu(a)/da = 1 where a > 0, else 0
+
+
+class Clip(Function):
+    def __init__(self, lo, hi):
+        self.lo, self.hi = lo, hi
+
+    def forward(self, a):
+        return np.clip(a, self.lo, self.hi)
+
+    def backward(self, g, out, a):
+        # d clip(a)/da = 1 where lo <= a <= hi, else 0 (like torch.clamp)
+        inside = np.ones(a.shape, dtype=bool)
+        values = a.data if isinstance(a, Tensor) else a
+        if self.lo is not None:
+            inside &= values >= self.lo
+        if self.hi is not None:
+            inside &= values <= self.hi
+        return (where(inside, g, 0),)
+
+
+class AsType(Function):
+    saves_tensors = False
+
+    def __init__(self, dtype):
+        self.dtype = np.dtype(dtype)
+
+    def forward(self, a):
+        return a.astype(self.dtype)
+
+    def backward(self, g, out, a):
+        return (astype(g, a.dtype),)  # the identity, cast back to the input's float type
+
+
+# --- the functions users (and backward rules) call -------------------------------------
+
+def add(a, b):
+    """a + b, broadcasting."""
+    return Add()(a, b)
+
+
+def sub(a, b):
+    """a - b, broadcasting."""
+    return Sub()(a, b)
+
+
+def mul(a, b):
+    """a * b, broadcasting."""
+    return Mul()(a, b)
+
+
+def div(a, b):
+    """a / b, broadcasting (true division)."""
+    return Div()(a, b)
+
+
+def pow(a, b):
+    """a ** b, broadcasting."""
+    return Pow()(a, b)
+
+
+def neg(a):
+    """-a."""
+    return Neg()(a)
+
+
+def maximum(a, b):
+    """The elementwise larger of a and b; at a tie each side gets half the gradient."""
+    return Maximum()(a, b)
+
+
+def minimum(a, b):
+    """The elementwise smaller of a and b; at a tie each side gets half the gradient."""
+    return Minimum()(a, b)
+
+
+def where(condition, a, b):
+    """Elements of ``a`` where ``condition`` is true, else of ``b`` (differentiable in a and b)."""
+    if isinstance(condition, Tensor):
+        condition = condition.data
+    return Where(np.asarray(condition, dtype=bool))(a, b)
+
+
+def exp(a):
+    """e ** a, elementwise."""
+    return Exp()(a)
+
+
+def log(a):
+    """The natural logarithm, elementwise."""
+    return Log()(a)
+
+
+def sqrt(a):
+    """The square root, elementwise."""
+    return Sqrt()(a)
+
+
+def abs(a):
+    """|a|, elementwise."""
+    return Abs()(a)
+
+
+def tanh(a):
+    """The hyperbolic tangent, elementwise."""
+    return Tanh()(a)
+
+
+def sigmoid(a):
+    """1 / (1 + e^-a), elementwise, stable for any a."""
+    return Sigmoid()(a)
+
+
+def relu(a):
+    """max(a, 0), elementwise."""
+    return Relu()(a)
+
+
+def clip(a, lo=None, hi=None):
+    """a limited to [lo, hi] (either may be None); the gradient is 0 outside."""
+    if lo is None and hi is None:
+        raise ValueError("clip needs lo or hi (or both), got neither")
+    return Clip(lo, hi)(a)
+
+
+def astype(a, dtype):
+    """a converted to ``dtype``; differentiable between float types, a constant otherwise."""
+    dtype = np.dtype(dtype)
+    if isinstance(a, Tensor) and a.dtype == dtype:
+        return a
+    if dtype.kind not in "fc" and isinstance(a, Tensor):
+        return Tensor._from_op(a.data.astype(dtype))
+    return AsType(dtype)(a)
+
+
+# --- not differentiable: comparisons, logic, sign -----------------------------------------
+
+def _constant_op(numpy_fn, *inputs):
+    """Apply ``numpy_fn`` to the inputs' values; a Tensor result never needs a gradient."""
+    inputs = _prepare(inputs)
+    result = numpy_fn(*(x.data if isinstance(x, Tensor) else x for x in inputs))
+    return Tensor._from_op(result) if any(isinstance(x, Tensor) for x in inputs) else result
+
+
+def less(a, b):
+    """a < b as a bool Tensor."""
+    return _constant_op(np.less, a, b)
+
+
+def less_equal(a, b):
+    """a <= b as a bool Tensor."""
+    return _constant_op(np.less_equal, a, b)
+
+
+def greater(a, b):
+    """a > b as a bool Tensor."""
+    return _constant_op(np.greater, a, b)
+
+
+def greater_equal(a, b):
+    """a >= b as a bool Tensor."""
+    return _constant_op(np.greater_equal, a, b)
+
+
+def equal(a, b):
+    """a == b as a bool Tensor."""
+    return _constant_op(np.equal, a, b)
+
+
+def not_equal(a, b):
+    """a != b as a bool Tensor."""
+    return _constant_op(np.not_equal, a, b)
+
+
+def logical_and(a, b):
+    """a & b for bool (or integer: bitwise) Tensors."""
+    return _constant_op(np.bitwise_and, a, b)
+
+
+def logical_or(a, b):
+    """a | b for bool (or integer: bitwise) Tensors."""
+    return _constant_op(np.bitwise_or, a, b)
+
+
+def logical_not(a):
+    """~a for bool (or integer: bitwise) Tensors."""
+    return _constant_op(np.invert, a)
+
+
+def sign(a):
+    """-1, 0 or 1 by the sign of each element (a constant: its derivative is 0)."""
+    return _constant_op(np.sign, a)

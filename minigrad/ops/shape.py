@@ -1,0 +1,252 @@
+"""Ops that move values without changing them: reshape, transpose, broadcasting, indexing, joining.
+
+Their backward moves the gradient back to where each value came from. None of
+them saves values for backward, only shapes and indices.
+"""
+
+import numpy as np
+
+from ..autograd import Function, as_constant
+from ..tensor import Tensor
+
+
+class Reshape(Function):
+    saves_tensors = False
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, a):
+        return a.reshape(self.shape)
+
+    def backward(self, g, out, a):
+        return (g.reshape(a.shape),)  # the same values, so the gradient just takes a's shape back
+
+
+class Transpose(Function):
+    saves_tensors = False
+
+    def __init__(self, axes):
+        self.axes = axes
+
+    def forward(self, a):
+        return np.transpose(a, self.axes)
+
+    def backward(self, g, out, a):
+        # the gradient moves back through the inverse permutation
+        return (g.transpose(tuple(np.argsort(self.axes))) if self.axes is not None else g.transpose(),)
+
+
+class BroadcastTo(Function):
+    saves_tensors = False
+
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+    def forward(self, a):
+        return np.broadcast_to(a, self.shape)
+
+    def backward(self, g, out, a):
+        return (sum_to(g, a.shape),)  # each input value was used at every copy: sum them
+
+
+class SumTo(Function):
+    saves_tensors = False
+
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+    def forward(self, a):
+        extra = a.ndim - len(self.shape)  # leading axes broadcasting added
+        axes = tuple(range(extra)) + tuple(
+            extra + i for i, n in enumerate(self.shape) if n == 1 and a.shape[extra + i] != 1)
+        summed = a.sum(axis=axes, keepdims=True) if axes else a
+        return summed.reshape(self.shape)
+
+    def backward(self, g, out, a):
+        return (broadcast_to(g, a.shape),)  # the adjoint of summing is copying back
+
+
+class GetItem(Function):
+    saves_tensors = False
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, a):
+        return a[self.index]
+
+    def backward(self, g, out, a):
+        return (scatter_add(g, self.index, a.shape),)  # each picked element gets its gradient back
+
+
+class ScatterAdd(Function):
+    """zeros(shape) with ``g`` added at ``index``: the adjoint of ``a[index]``."""
+
+    saves_tensors = False
+
+    def __init__(self, index, shape):
+        self.index, self.shape = index, tuple(shape)
+
+    def forward(self, g):
+        out = np.zeros(self.shape, dtype=g.dtype)
+        if _may_repeat(self.index):
+            np.add.at(out, self.index, g)  # repeated indices accumulate
+        else:
+            out[self.index] = g
+        return out
+
+    def backward(self, g, out, a):
+        return (getitem(g, self.index),)  # the adjoint of scattering is gathering
+
+
+class Concatenate(Function):
+    saves_tensors = False
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, *arrays):
+        self.axis = _normalize_axis(self.axis, arrays[0].ndim)
+        self.ends = np.cumsum([a.shape[self.axis] for a in arrays]).tolist()
+        return np.concatenate(arrays, axis=self.axis)
+
+    def backward(self, g, out, *inputs):
+        # each input gets back its own slice of the gradient
+        before = (slice(None),) * self.axis
+        starts = [0] + self.ends[:-1]
+        return tuple(g[before + (slice(start, end),)] for start, end in zip(starts, self.ends))
+
+
+class Stack(Function):
+    saves_tensors = False
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, *arrays):
+        self.axis = _normalize_axis(self.axis, arrays[0].ndim + 1)
+        return np.stack(arrays, axis=self.axis)
+
+    def backward(self, g, out, *inputs):
+        before = (slice(None),) * self.axis
+        return tuple(g[before + (i,)] for i in range(len(inputs)))  # input i is slice i of the stack
+
+
+# --- helpers -------------------------------------------------------------------------
+
+def _normalize_axis(axis, ndim):
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis {axis} is out of range for {ndim} dimensions")
+    return axis % ndim
+
+
+def _shape_arg(shape):
+    """``reshape(2, 3)`` and ``reshape((2, 3))`` alike."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def _as_array_or_tensor(a):
+    return a if isinstance(a, (Tensor, np.ndarray)) else as_constant(a)
+
+
+def plain_index(index):
+    """An index with Tensors as their ndarrays and lists as integer or bool arrays."""
+    if isinstance(index, tuple):
+        return tuple(plain_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _may_repeat(index):
+    """Can ``index`` pick one element twice? Only integer arrays can."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(p, np.ndarray) and p.dtype.kind in "iu" for p in parts)
+
+
+# --- the functions --------------------------------------------------------------------
+
+def reshape(a, *shape):
+    """The same values in a new shape (ints or one tuple; one entry may be -1)."""
+    return Reshape(_shape_arg(shape))(a)
+
+
+def transpose(a, *axes):
+    """The axes permuted by ``axes`` (reversed when none are given), like ``np.transpose``."""
+    axes = _shape_arg(axes) if axes else None
+    return Transpose(axes)(a)
+
+
+def swapaxes(a, axis1, axis2):
+    """The tensor with two axes exchanged."""
+    a = _as_array_or_tensor(a)
+    axes = list(range(a.ndim))
+    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    return Transpose(tuple(axes))(a)
+
+
+def flatten(a):
+    """All the values in one axis."""
+    return Reshape((-1,))(a)
+
+
+def expand_dims(a, axis):
+    """A new axis of length 1 at ``axis`` (an int or a tuple), like ``np.expand_dims``."""
+    a = _as_array_or_tensor(a)
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    ndim = a.ndim + len(axes)
+    new_axes = {_normalize_axis(ax, ndim) for ax in axes}
+    rest = iter(a.shape)
+    return Reshape(tuple(1 if i in new_axes else next(rest) for i in range(ndim)))(a)
+
+
+def squeeze(a, axis=None):
+    """The tensor without its length-1 axes (or just ``axis``, which must have length 1)."""
+    a = _as_array_or_tensor(a)
+    if axis is None:
+        axes = {i for i, n in enumerate(a.shape) if n == 1}
+    else:
+        axes = {_normalize_axis(ax, a.ndim) for ax in ((axis,) if isinstance(axis, (int, np.integer)) else axis)}
+        for ax in axes:
+            if a.shape[ax] != 1:
+                raise ValueError(f"cannot squeeze axis {ax}: it has length {a.shape[ax]}, not 1 (shape {a.shape})")
+    return Reshape(tuple(n for i, n in enumerate(a.shape) if i not in axes))(a)
+
+
+def broadcast_to(a, shape):
+    """``a`` broadcast to ``shape`` (NumPy's rules); backward sums over the copies."""
+    return BroadcastTo(shape)(a)
+
+
+def sum_to(a, shape):
+    """``a`` summed down to ``shape``: undoes broadcasting (used by backward for every op)."""
+    return SumTo(shape)(a)
+
+
+def getitem(a, index):
+    """``a[index]``: ints, slices, None, ..., integer arrays and boolean masks."""
+    return GetItem(plain_index(index))(a)
+
+
+def scatter_add(g, index, shape):
+    """An array of zeros of ``shape`` with ``g`` added at ``index`` (repeats accumulate)."""
+    return ScatterAdd(plain_index(index), shape)(g)
+
+
+def concatenate(tensors, axis=0):
+    """The tensors joined along an existing axis."""
+    if len(tensors) == 0:
+        raise ValueError("concatenate needs at least one tensor")
+    return Concatenate(axis)(*tensors)
+
+
+def stack(tensors, axis=0):
+    """The tensors (all of one shape) stacked along a new axis."""
+    if len(tensors) == 0:
+        raise ValueError("stack needs at least one tensor")
+    return Stack(axis)(*tensors)
