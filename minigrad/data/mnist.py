@@ -106,14 +106,15 @@ def _download_missing(root, names, base_url, checksums, timeout):
     """Fetch ``name.gz`` for every name in ``names`` that is not in ``root`` already."""
     table = MNIST_SHA256 if checksums is None else checksums
     sources = MNIST_MIRRORS if base_url is None else (base_url,)
-    for name in names:
-        if os.path.isfile(os.path.join(root, name)) or \
-                os.path.isfile(os.path.join(root, name + ".gz")):
-            continue
-        gz_name = name + ".gz"
+    missing = [name + ".gz" for name in names
+               if not os.path.isfile(os.path.join(root, name))
+               and not os.path.isfile(os.path.join(root, name + ".gz"))]
+    # Check every checksum first, so nothing is fetched that could not be verified.
+    for gz_name in missing:
         if gz_name not in table:
             raise ValueError(f"no SHA-256 known for {gz_name}, so it cannot be verified; "
                              f"checksums has entries for {sorted(table)}")
+    for gz_name in missing:
         urls = [source.rstrip("/") + "/" + gz_name for source in sources]
         download_file(urls, os.path.join(root, gz_name), table[gz_name], timeout=timeout)
 
