@@ -105,6 +105,7 @@ class DataLoader:
 
     def _batches(self, order):
         """Yield one tuple of Tensors per batch of indices in ``order``."""
+        # len(self) batches: with drop_last the short final batch is never reached.
         for start in range(0, len(self) * self.batch_size, self.batch_size):
             indices = order[start:start + self.batch_size]
             yield tuple(Tensor(array) for array in self._gather(indices))
