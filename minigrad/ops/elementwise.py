@@ -8,7 +8,7 @@ Gradients may keep the broadcast shape; the engine sums them back.
 import numpy as np
 
 from ..autograd import Function, _prepare
-from ..tensor import Tensor
+from ..tensor import DEFAULT_FLOAT, Tensor
 
 
 # --- arithmetic -------------------------------------------------------------------------
@@ -43,7 +43,8 @@ class Mul(Function):
 
 class Div(Function):
     def forward(self, a, b):
-        return a / b
+        out = a / b
+        return out.astype(DEFAULT_FLOAT) if a.dtype.kind in "biu" else out  # int / int is a float32
 
     def backward(self, g, out, a, b):
         return g / b, -g * out / b  # d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b

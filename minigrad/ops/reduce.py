@@ -99,7 +99,8 @@ class LogSumExp(_Reduction):
         shift = np.max(a, axis=self.axis, keepdims=True)
         shift[~np.isfinite(shift)] = 0  # all -inf (or an inf) along an axis: nothing to subtract
         total = np.exp(a - shift).sum(axis=self.axis, keepdims=True)
-        out = np.log(total) + shift
+        with np.errstate(divide="ignore"):  # log 0 = -inf is the right answer for all -inf
+            out = np.log(total) + shift
         return out if self.keepdims else np.squeeze(out, axis=self.axis)
 
     def backward(self, g, out, a):
