@@ -1,0 +1,87 @@
+"""Adam and AdamW: adaptive moment estimation, with L2 or decoupled weight decay."""
+
+import math
+
+import numpy as np
+
+from .optimizer import Optimizer, check_betas, check_non_negative
+
+
+class Adam(Optimizer):
+    """Adam with PyTorch's update rule (``weight_decay`` is an L2 penalty added to the gradient).
+
+    For each parameter ``p`` with a gradient ``g``, at step ``t`` = 1, 2, ...::
+
+        g = g + weight_decay * p                  (AdamW instead: p = p * (1 - lr * weight_decay))
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        denom = sqrt(v) / sqrt(1 - beta2**t) + eps
+        p = p - lr / (1 - beta1**t) * m / denom
+
+    State per parameter: ``"step"`` (int), ``"exp_avg"`` (m), ``"exp_avg_sq"`` (v).
+    """
+
+    buffer_names = ("exp_avg", "exp_avg_sq")
+    scalar_names = ("step",)
+    decoupled_weight_decay = False
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay}
+        super().__init__(params, defaults)
+
+    def _check_group(self, group, index):
+        super()._check_group(group, index)
+        check_non_negative(group, "eps", index)
+        check_betas(group, index)
+        check_non_negative(group, "weight_decay", index)
+
+    def step(self, closure=None):
+        """Update every parameter whose ``.grad`` is set, in place; returns ``closure()``'s loss if given."""
+        loss = closure() if closure is not None else None
+        for group in self.param_groups:
+            lr = float(group["lr"])
+            beta1, beta2 = (float(beta) for beta in group["betas"])
+            eps = float(group["eps"])
+            weight_decay = float(group["weight_decay"])
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                data = param.data
+                grad = param.grad  # never changed in place: other code may share this array
+                if param not in self.state:
+                    self.state[param] = {"step": 0, "exp_avg": np.zeros_like(data),
+                                         "exp_avg_sq": np.zeros_like(data)}
+                state = self.state[param]
+                state["step"] += 1
+                step = state["step"]
+
+                if weight_decay != 0:
+                    if self.decoupled_weight_decay:
+                        data *= 1 - lr * weight_decay
+                    else:
+                        grad = grad + weight_decay * data
+
+                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+                exp_avg += (1 - beta1) * (grad - exp_avg)  # = beta1*m + (1-beta1)*g, as PyTorch's lerp computes it
+                exp_avg_sq *= beta2
+                exp_avg_sq += (1 - beta2) * grad * grad
+
+                bias_correction1 = 1 - beta1 ** step
+                bias_correction2 = 1 - beta2 ** step
+                step_size = lr / bias_correction1
+                denom = np.sqrt(exp_avg_sq) / math.sqrt(bias_correction2) + eps
+                data -= step_size * exp_avg / denom
+        return loss
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), PyTorch's update rule.
+
+    Before each Adam step the parameter shrinks: ``p = p * (1 - lr * weight_decay)``;
+    the gradient itself gets no L2 term.
+    """
+
+    decoupled_weight_decay = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)

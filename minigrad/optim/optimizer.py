@@ -1,0 +1,282 @@
+"""Optimizer: the base class every optimizer builds on (parameter groups, state, checkpoints).
+
+An optimizer holds ``param_groups``, a list of dicts like PyTorch's: each has a
+``"params"`` list and that group's options (``"lr"``, ``"momentum"``, ...). Options a
+group does not set take the values given to the constructor. ``state`` maps each
+parameter (a Tensor; Tensors hash by identity) to a dict of its buffers, created by the
+subclass's ``step()`` the first time that parameter has a gradient.
+
+``state_dict()`` names parameters by their position (0, 1, 2, ... over the groups in
+order), like PyTorch::
+
+    {"state": {0: {"momentum_buffer": ndarray}, ...},
+     "param_groups": [{"lr": 0.1, "momentum": 0.9, ..., "params": [0, 1]}, ...]}
+
+Only dicts, lists, tuples, ndarrays and Python numbers appear in it, so
+``mg.save(opt.state_dict(), path)`` then ``opt.load_state_dict(mg.load(path))`` restores
+it exactly (``mg.save`` keeps integer keys as integers). ``load_state_dict`` also accepts
+the indices as strings (``"0"``) and the ``"params"`` lists as integer arrays.
+"""
+
+import numbers
+
+import numpy as np
+
+from ..tensor import Tensor
+
+
+class Optimizer:
+    """Base class: keeps the parameter groups and per-parameter state; subclasses write ``step()``.
+
+    ``params`` is an iterable of Tensors (one group) or of dicts (parameter groups, each
+    ``{"params": [...], "lr": ..., ...}``); ``defaults`` holds the options a group may
+    leave out. Subclasses name what they keep per parameter: ``buffer_names`` (arrays
+    shaped like the parameter) and ``scalar_names`` (numbers such as a step count).
+    """
+
+    buffer_names = ()
+    scalar_names = ()
+
+    def __init__(self, params, defaults):
+        self.defaults = dict(defaults)
+        self.param_groups = []
+        self.state = {}
+        for group in _groups_from(params):
+            self.add_param_group(group)
+
+    def add_param_group(self, param_group):
+        """Add a group (a dict with ``"params"`` and any options); options it omits take the defaults."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"a parameter group must be a dict, got {type(param_group).__name__}")
+        if "params" not in param_group:
+            raise ValueError(f"a parameter group needs a 'params' entry, got keys {sorted(param_group)}")
+        index = len(self.param_groups)
+        params = _param_list(param_group["params"])
+        seen = {id(p) for group in self.param_groups for p in group["params"]}
+        for position, param in enumerate(params):
+            _check_param(param, index, position)
+            if id(param) in seen:
+                raise ValueError(f"parameter {position} of group {index} appears more than once "
+                                 "(twice in one group or in more than one parameter group)")
+            seen.add(id(param))
+        group = dict(self.defaults)
+        group.update(param_group)
+        group["params"] = params
+        self._check_group(group, index)
+        self.param_groups.append(group)
+
+    def _check_group(self, group, index):
+        """Raise ValueError naming the bad value if a group's options are invalid; subclasses add theirs."""
+        check_non_negative(group, "lr", index)
+
+    def zero_grad(self, set_to_none=True):
+        """Forget every parameter's gradient: ``.grad = None`` (or fresh zeros with ``set_to_none=False``)."""
+        for group in self.param_groups:
+            for param in group["params"]:
+                if set_to_none:
+                    param.grad = None
+                elif param.grad is not None:
+                    param.grad = np.zeros_like(param.data)
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient; subclasses implement this."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement step()")
+
+    # --- checkpoints --------------------------------------------------------------------
+
+    def state_dict(self):
+        """The optimizer's state and options as plain dicts, lists, ndarray copies and numbers.
+
+        Parameters are named by position over the groups (see the module docstring).
+        """
+        position = {}
+        groups = []
+        for group in self.param_groups:
+            saved = {key: _copy(value) for key, value in group.items() if key != "params"}
+            saved["params"] = []
+            for param in group["params"]:
+                position.setdefault(id(param), len(position))
+                saved["params"].append(position[id(param)])
+            groups.append(saved)
+        state = {}
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param in self.state:
+                    state[position[id(param)]] = {k: _copy(v) for k, v in self.state[param].items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore options and buffers saved by ``state_dict()`` (buffers are copied, not shared).
+
+        Group count, group sizes, state keys and buffer shapes are all checked first: on
+        any error this raises ``ValueError`` and the optimizer is left unchanged.
+        """
+        if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
+            raise ValueError("an optimizer state dict is a dict with 'state' and 'param_groups', got "
+                             f"{type(state_dict).__name__}"
+                             + (f" with keys {sorted(map(str, state_dict))}" if isinstance(state_dict, dict) else ""))
+        saved_groups = list(state_dict["param_groups"])
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(f"the state dict has {len(saved_groups)} parameter groups, "
+                             f"this optimizer has {len(self.param_groups)}")
+        param_at = {}
+        new_groups = []
+        for index, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            if not isinstance(saved, dict) or "params" not in saved:
+                raise ValueError(f"parameter group {index} of the state dict is not a dict with 'params'")
+            saved_params = list(saved["params"])
+            if len(saved_params) != len(group["params"]):
+                raise ValueError(f"parameter group {index} has {len(saved_params)} parameters in the state "
+                                 f"dict, {len(group['params'])} in this optimizer")
+            for key, param in zip(saved_params, group["params"]):
+                param_at[_as_index(key)] = param
+            new_group = {key: value for key, value in group.items() if key != "params"}
+            new_group.update({key: _plain(value) for key, value in saved.items() if key != "params"})
+            self._check_group(new_group, index)
+            new_groups.append(new_group)
+
+        new_state = {}
+        for key, saved_state in dict(state_dict["state"]).items():
+            index = _as_index(key)
+            if index not in param_at:
+                raise ValueError(f"the state dict has state for parameter {index}, "
+                                 f"but the parameter groups name only {len(param_at)} parameters")
+            expected = set(self.buffer_names) | set(self.scalar_names)
+            if not isinstance(saved_state, dict) or set(saved_state) != expected:
+                found = sorted(map(str, saved_state)) if isinstance(saved_state, dict) else type(saved_state).__name__
+                raise ValueError(f"state of parameter {index} has {found}, "
+                                 f"{type(self).__name__} keeps {sorted(expected)}")
+            param = param_at[index]
+            new_state[param] = {}
+            for name in self.buffer_names:
+                new_state[param][name] = _loaded_buffer(saved_state[name], param, index, name)
+            for name in self.scalar_names:
+                new_state[param][name] = _loaded_scalar(saved_state[name], index, name)
+
+        # Everything checked: now write, keeping the same group dicts (schedulers may hold them).
+        for group, new_group in zip(self.param_groups, new_groups):
+            params = group["params"]
+            group.clear()
+            group.update(new_group)
+            group["params"] = params
+        self.state = new_state
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for index, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {index}")
+            for key in sorted(group):
+                if key != "params":
+                    lines.append(f"    {key}: {group[key]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+# --- option checks shared by the subclasses ------------------------------------------------
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_non_negative(group, name, index):
+    """Raise ValueError unless ``group[name]`` is a number >= 0 (NaN fails too)."""
+    value = group[name]
+    if not _is_number(value) or not value >= 0:
+        raise ValueError(f"invalid {name}: expected a number >= 0, got {value!r} (parameter group {index})")
+
+
+def check_betas(group, index):
+    """Raise ValueError unless ``group["betas"]`` is a pair of numbers in [0, 1)."""
+    betas = group["betas"]
+    if isinstance(betas, np.ndarray):
+        betas = betas.tolist()
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"invalid betas: expected a pair (beta1, beta2), got {betas!r} (parameter group {index})")
+    for position, beta in enumerate(betas):
+        if not _is_number(beta) or not 0.0 <= beta < 1.0:
+            raise ValueError(f"invalid beta parameter at index {position}: expected a number in [0, 1), "
+                             f"got {beta!r} (parameter group {index})")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _groups_from(params):
+    """The constructor's ``params`` as a non-empty list of group dicts."""
+    if isinstance(params, Tensor):
+        raise TypeError("params must be an iterable of Tensors or of dicts, got a single Tensor "
+                        "(wrap it in a list: [tensor])")
+    if isinstance(params, dict):
+        raise TypeError("params must be an iterable of Tensors or of dicts, got a dict "
+                        "(for parameter groups pass a list of dicts; for a model pass model.parameters())")
+    items = list(params)
+    if not items:
+        raise ValueError("optimizer got an empty parameter list")
+    if all(isinstance(item, dict) for item in items):
+        return items
+    return [{"params": items}]
+
+
+def _param_list(params):
+    """A group's ``"params"`` (a Tensor or an iterable of them) as a list."""
+    if isinstance(params, Tensor):
+        return [params]
+    if isinstance(params, (set, frozenset)):
+        raise TypeError("parameters must be given in an ordered collection (a list), not a set, "
+                        "so that state_dict() can name them by position")
+    return list(params)
+
+
+def _check_param(param, group_index, position):
+    if not isinstance(param, Tensor):
+        raise TypeError(f"an optimizer can only optimize Tensors, but parameter {position} of group "
+                        f"{group_index} is a {type(param).__name__}")
+    if param.data.dtype.kind != "f":
+        raise TypeError(f"an optimizer can only optimize float Tensors, but parameter {position} of group "
+                        f"{group_index} has dtype {param.data.dtype}")
+    if not param.is_leaf:
+        raise ValueError(f"can't optimize a non-leaf Tensor (parameter {position} of group {group_index} "
+                         "was made by an op); optimize the leaf it came from, or detach() it")
+
+
+def _as_index(key):
+    """A parameter index from a state dict: an int, a NumPy integer or a string of digits."""
+    if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+        return int(key)
+    if isinstance(key, str) and key.isdigit():
+        return int(key)
+    raise ValueError(f"parameter indices in an optimizer state dict are integers, got {key!r}")
+
+
+def _copy(value):
+    """An ndarray is copied (so a state dict is a snapshot); other values are kept."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    return value
+
+
+def _plain(value):
+    """NumPy scalars and 0-d arrays as Python numbers; other values unchanged."""
+    if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0):
+        return value.item()
+    return value
+
+
+def _loaded_buffer(value, param, index, name):
+    """A copy of one saved buffer, which must have the parameter's shape; floats take its dtype."""
+    if isinstance(value, Tensor):
+        value = value.data
+    array = np.asarray(value)
+    if array.dtype.kind not in "fiu":
+        raise ValueError(f"state '{name}' of parameter {index} should be an array of numbers, got {value!r}")
+    if array.shape != param.data.shape:
+        raise ValueError(f"state '{name}' of parameter {index} has shape {array.shape}, "
+                         f"the parameter has shape {param.data.shape}")
+    return np.array(array, dtype=param.data.dtype, copy=True)
+
+
+def _loaded_scalar(value, index, name):
+    """One saved per-parameter number (such as Adam's step count) as a Python number."""
+    value = _plain(value)
+    if not _is_number(value):
+        raise ValueError(f"state '{name}' of parameter {index} should be a number, got {value!r}")
+    return value
