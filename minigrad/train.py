@@ -61,7 +61,7 @@ def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_loader=None, prog
                 loss = loss_fn(output, y)
                 loss.backward()
                 optimizer.step()
-                totals.add(loss, output, y, loss_fn)
+                totals.add(len(x), loss, output, y, loss_fn)
                 if progress:
                     bar.set_postfix(totals.postfix(), refresh=False)
                     bar.update(1)
@@ -96,8 +96,9 @@ def evaluate(model, loader, loss_fn):
         totals = _RunningTotals()
         with no_grad():
             for x, y in loader:
-                output = model(_as_tensor(x))
-                totals.add(loss_fn(output, y), output, y, loss_fn)
+                x = _as_tensor(x)
+                output = model(x)
+                totals.add(len(x), loss_fn(output, y), output, y, loss_fn)
         loss_value, accuracy = totals.result("loader")
     finally:
         model.train(was_training)
@@ -114,14 +115,13 @@ class _RunningTotals:
         self.correct = 0
         self.counted = 0
 
-    def add(self, loss, output, target, loss_fn):
-        """Add one batch: its mean loss (a one-element Tensor), the model's output and
-        the target."""
-        output = _as_array(output)
-        batch_size = len(output) if output.ndim > 0 else 1
-        self.loss_sum += float(_as_array(loss)) * batch_size
+    def add(self, batch_size, loss, output, target, loss_fn):
+        """Add one batch: its size, its loss (a mean, or per-sample losses), the model's
+        output and the target."""
+        # np.mean: a scalar loss is its own mean; a reduction="none" loss averages here.
+        self.loss_sum += float(np.mean(_as_array(loss))) * batch_size
         self.samples += batch_size
-        correct, counted = _count_correct(output, target, loss_fn)
+        correct, counted = _count_correct(_as_array(output), target, loss_fn)
         self.correct += correct
         self.counted += counted
 

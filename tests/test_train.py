@@ -284,3 +284,13 @@ def test_evaluate_ignores_ignore_index_targets_in_accuracy():
     y = np.array([0, 2, -1, -1])  # right, wrong, ignored, ignored
     result = evaluate(model, [(X, y)], CrossEntropyLoss(ignore_index=-1))
     assert result["accuracy"] == 0.5
+
+
+def test_evaluate_averages_per_sample_losses_from_reduction_none():
+    mg.manual_seed(5)
+    model = Linear(2, 2)
+    loader = blob_loader(n=20, batch_size=8)
+    mean = evaluate(model, loader, CrossEntropyLoss())
+    per_sample = evaluate(model, loader, CrossEntropyLoss(reduction="none"))
+    assert per_sample["loss"] == pytest.approx(mean["loss"], rel=1e-6)
+    assert per_sample["accuracy"] == mean["accuracy"]
