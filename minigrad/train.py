@@ -163,10 +163,10 @@ def _count_correct(output, target, loss_fn=None):
 
 def _is_binary(output, target, loss_fn):
     """True when each output element is one binary score, not one of several classes."""
-    if isinstance(loss_fn, (BCEWithLogitsLoss, BCELoss)) or loss_fn in (
-        F.binary_cross_entropy_with_logits,
-        F.binary_cross_entropy,
-    ):
+    binary_functions = (F.binary_cross_entropy_with_logits, F.binary_cross_entropy)
+    if isinstance(loss_fn, (BCEWithLogitsLoss, BCELoss)):
+        return True
+    if any(loss_fn is function for function in binary_functions):
         return True
     one_per_sample = output.ndim == 1 and target.shape == output.shape
     one_column = output.ndim == 2 and output.shape[1] == 1
