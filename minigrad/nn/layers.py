@@ -33,7 +33,8 @@ class Linear(Module):
         weight = rng.uniform(-bound, bound, size=(out_features, in_features))
         self.weight = Parameter(weight.astype(np.float32))
         if bias:
-            self.bias = Parameter(rng.uniform(-bound, bound, size=(out_features,)).astype(np.float32))
+            bias_values = rng.uniform(-bound, bound, size=(out_features,))
+            self.bias = Parameter(bias_values.astype(np.float32))
         else:
             self.bias = None
 
@@ -145,7 +146,8 @@ class Sequential(Module):
             for index, module in enumerate(modules):
                 if not isinstance(module, Module):
                     raise TypeError(
-                        f"Sequential expects Modules, got {type(module).__name__} at position {index}"
+                        f"Sequential expects Modules, got {type(module).__name__} "
+                        f"at position {index}"
                     )
                 self.add_module(str(index), module)
 
@@ -170,9 +172,13 @@ class Sequential(Module):
         if isinstance(index, slice):
             return Sequential(OrderedDict(items[index]))
         if not isinstance(index, (int, np.integer)) or isinstance(index, bool):
-            raise TypeError(f"Sequential indices must be ints or slices, got {type(index).__name__}")
+            raise TypeError(
+                f"Sequential indices must be ints or slices, got {type(index).__name__}"
+            )
         if not -len(items) <= index < len(items):
-            raise IndexError(f"index {index} is out of range for a Sequential of length {len(items)}")
+            raise IndexError(
+                f"index {index} is out of range for a Sequential of length {len(items)}"
+            )
         return items[index][1]
 
 
@@ -221,10 +227,13 @@ def _activation_factory(activation):
         def make():
             module = activation()
             if not isinstance(module, Module):
-                raise TypeError(f"MLP activation factory returned {type(module).__name__}, not a Module")
+                raise TypeError(
+                    f"MLP activation factory returned {type(module).__name__}, not a Module"
+                )
             return module
 
         return make
     raise TypeError(
-        f"MLP activation must be a name, a Module class or a Module instance, got {type(activation).__name__}"
+        "MLP activation must be a name, a Module class or a Module instance, "
+        f"got {type(activation).__name__}"
     )
