@@ -13,11 +13,13 @@ from .autograd import enable_grad, grad, is_grad_enabled, no_grad
 from .factories import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops import (
-    abs, clip, concatenate, exp, expand_dims, flatten, log, log_softmax, logsumexp, matmul, max,
+    abs, clip, concatenate, linear, logsigmoid, exp, expand_dims, flatten, log, log_softmax, logsumexp, matmul, max,
     maximum, mean, min, minimum, relu, reshape, sigmoid, softmax, sqrt, squeeze, stack, sum, tanh,
     transpose, where,
 )
 from .random import manual_seed
+from . import data, metrics, nn, optim, train
+from .io import load, save
 
 float16, float32, float64 = np.float16, np.float32, np.float64
 int32, int64, bool_ = np.int32, np.int64, np.bool_

@@ -6,10 +6,10 @@ Called on Tensors they record the graph; called on ndarrays they are plain NumPy
 
 from .elementwise import (
     abs, add, astype, clip, div, equal, exp, greater, greater_equal, less, less_equal, log,
-    logical_and, logical_not, logical_or, maximum, minimum, mul, neg, not_equal, pow, relu,
+    logical_and, logsigmoid, logical_not, logical_or, maximum, minimum, mul, neg, not_equal, pow, relu,
     sigmoid, sign, sqrt, sub, tanh, where,
 )
-from .linalg import matmul
+from .linalg import linear, matmul
 from .reduce import argmax, argmin, log_softmax, logsumexp, max, mean, min, softmax, sum
 from .shape import (
     broadcast_to, concatenate, expand_dims, flatten, getitem, plain_index, reshape, scatter_add,

@@ -154,6 +154,15 @@ class Sigmoid(Function):
         return (g * out * (1 - out),)  # dσ/da = σ(1 - σ)
 
 
+class LogSigmoid(Function):
+    def forward(self, a):
+        # log σ(a) = min(a, 0) - log(1 + e^-|a|): never overflows, never takes log(0)
+        return np.minimum(a, 0) - np.log1p(np.exp(-np.abs(a)))
+
+    def backward(self, g, out, a):
+        return (g * sigmoid(-a),)  # d log σ(a)/da = 1 - σ(a) = σ(-a)
+
+
 class Relu(Function):
     def forward(self, a):
         return np.maximum(a, 0)
@@ -270,6 +279,11 @@ def tanh(a):
 def sigmoid(a):
     """1 / (1 + e^-a), elementwise, stable for any a."""
     return Sigmoid()(a)
+
+
+def logsigmoid(a):
+    """log(sigmoid(a)), computed without overflow or log(0) for any a."""
+    return LogSigmoid()(a)
 
 
 def relu(a):

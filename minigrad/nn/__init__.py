@@ -1,0 +1,9 @@
+"""minigrad.nn: Parameter, Module, layers and losses, in PyTorch's shape."""
+
+from . import functional
+from .layers import (
+    MLP, Dropout, Flatten, Identity, Linear, LogSoftmax, ReLU, Sequential, Sigmoid, Softmax, Tanh,
+)
+from .loss_modules import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from .module import Module
+from .parameter import Parameter

@@ -1,0 +1,51 @@
+"""nn.functional: activations, linear, dropout, one_hot and the losses, as plain functions.
+
+The activations and ``linear`` are the engine's ops; the losses live in
+``losses.py``. Everything here takes Tensors and returns Tensors.
+"""
+
+import numpy as np
+
+from ..ops import linear, log_softmax, logsigmoid, relu, sigmoid, softmax, tanh
+from ..random import get_generator
+from ..tensor import Tensor
+from .losses import (
+    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss,
+)
+
+__all__ = [
+    "relu", "sigmoid", "tanh", "softmax", "log_softmax", "logsigmoid", "linear", "dropout", "one_hot",
+    "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss",
+]
+
+
+def dropout(x, p=0.5, training=True):
+    """Inverted dropout: zero each element with probability ``p`` and scale the rest by 1/(1-p).
+
+    The identity when ``training`` is False (or p is 0). The mask comes from the
+    global generator, so ``mg.manual_seed`` makes it repeatable.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    keep = get_generator().random(np.shape(x.data if isinstance(x, Tensor) else x)) >= p
+    return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)  # d/dx = mask / (1 - p)
+
+
+def one_hot(labels, num_classes=-1):
+    """Integer labels of any shape as one-hot rows: shape (..., num_classes), int64, no gradient.
+
+    ``num_classes=-1`` takes one more than the largest label, like PyTorch.
+    """
+    values = labels.data if isinstance(labels, Tensor) else np.asarray(labels)
+    if values.dtype.kind not in "iu":
+        raise ValueError(f"one_hot needs integer labels, got dtype {values.dtype}")
+    if num_classes == -1:
+        num_classes = int(values.max()) + 1 if values.size else 0
+    wrong = (values < 0) | (values >= num_classes)
+    if wrong.any():
+        raise IndexError(f"label {values[wrong].flat[0]} is out of range for {num_classes} classes")
+    return Tensor._from_op(np.eye(num_classes, dtype=np.int64)[values])
