@@ -8,9 +8,10 @@ from ..tensor import Tensor
 class Parameter(Tensor):
     """A float Tensor with ``requires_grad=True`` that a ``Module`` registers on assignment.
 
-    ``data`` may be a Tensor (the Parameter takes its array, not its graph), an ndarray
+    ``data`` may be a Tensor (the Parameter takes its values, not its graph), an ndarray
     (a float array keeps its dtype) or a Python number / nested list (becomes float32).
     Integer or bool data is converted to float32, since only float tensors can learn.
+    Like ``mg.tensor``, the Parameter owns a copy of the values.
     """
 
     def __init__(self, data):

@@ -385,3 +385,18 @@ def test_leaf_reprs_show_their_settings():
     assert repr(Linear(4, 2, bias=False)) == "Linear(in_features=4, out_features=2, bias=False)"
     assert repr(Softmax()) == "Softmax(axis=-1)"
     assert repr(Module()) == "Module()"
+
+
+def test_state_dict_round_trips_through_save_and_load(tmp_path):
+    mg.manual_seed(6)
+    source = Outer()
+    source.temperature = Parameter(np.float32(1.5))  # 0-d: mg.load gives back a number
+    path = tmp_path / "model.npz"
+    mg.save(source.state_dict(), path)
+    mg.manual_seed(7)
+    target = Outer()
+    target.temperature = Parameter(np.float32(0.0))
+    target.load_state_dict(mg.load(path))
+    for (name, a), (_, b) in zip(source.named_parameters(), target.named_parameters()):
+        assert a.dtype == b.dtype and a.shape == b.shape, name
+        np.testing.assert_array_equal(a.data, b.data)
