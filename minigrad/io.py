@@ -78,8 +78,8 @@ def load(path):
     with archive:
         try:
             if MANIFEST not in archive.files:
-                return {name: _from_stored(archive[name]) for name in archive.files}
-            manifest = _read_manifest(archive[MANIFEST])
+                return {name: _from_stored(_entry(archive, name)) for name in archive.files}
+            manifest = _read_manifest(_entry(archive, MANIFEST))
             return _rebuild(manifest["tree"], archive)
         except ValueError as error:
             if "allow_pickle" in str(error) or "Object arrays" in str(error):
@@ -208,9 +208,13 @@ def _rebuild(node, archive):
 
 
 def _entry(archive, name):
+    """One array of the archive, by name (np.load hands back raw bytes for a non-.npy member)."""
     if name not in archive.files:
         raise ValueError(f"it is missing the entry {name!r} that its manifest names")
-    return archive[name]
+    array = archive[name]
+    if not isinstance(array, np.ndarray):
+        raise ValueError(f"its member {name!r} is not a NumPy array")
+    return array
 
 
 def _from_stored(array):

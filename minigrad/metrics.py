@@ -193,7 +193,7 @@ def _distribution(name, values, axis):
     off = ~(np.abs(sums - 1) <= tolerance)  # NaN counts as off
     if np.any(off):
         where = _first_index(off)
-        raise ValueError(f"{_name_slice(name, where, axis, p.ndim)} sums to {np.asarray(sums)[where]}, "
+        raise ValueError(f"{_name_slice(name, where, axis, p.ndim)} sums to {float(np.asarray(sums)[where]):.6g}, "
                          f"expected 1 (within {tolerance:.2g})")
     return p
 
