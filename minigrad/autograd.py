@@ -14,6 +14,7 @@ gradient is itself recorded as a graph and can be differentiated again.
 """
 
 import functools
+import itertools
 
 import numpy as np
 
@@ -100,12 +101,30 @@ def result_dtype(values):
 
 
 def _prepare(inputs):
-    """Inputs as Tensors or ndarrays; scalars take the dtype the op will compute in."""
-    if all(isinstance(x, (Tensor, np.ndarray)) for x in inputs):
-        return inputs  # the common case: nothing to convert
+    """The inputs (scalars and lists made arrays) and the arrays forward computes with, in one dtype.
+
+    The two common cases come first and convert nothing: Tensors of one dtype, and a
+    float Tensor with a Python number (NumPy keeps the Tensor's dtype for those).
+    """
+    first = inputs[0]
+    if len(inputs) == 1:
+        if isinstance(first, Tensor):
+            return inputs, (first.data,)
+        first = first if isinstance(first, np.ndarray) else as_constant(first)
+        return (first,), (first,)
+    if len(inputs) == 2:
+        second = inputs[1]
+        if isinstance(first, Tensor):
+            if isinstance(second, Tensor) and first.data.dtype == second.data.dtype:
+                return inputs, (first.data, second.data)
+            if type(second) in (float, int) and first.data.dtype.kind == "f":
+                return inputs, (first.data, second)
+        elif isinstance(second, Tensor) and type(first) in (float, int) and second.data.dtype.kind == "f":
+            return inputs, (first, second.data)
     inputs = tuple(x if isinstance(x, (Tensor, np.ndarray)) or _is_scalar(x) else as_constant(x) for x in inputs)
     dtype = result_dtype(inputs)
-    return tuple(np.asarray(x, dtype=dtype) if _is_scalar(x) else x for x in inputs)
+    inputs = tuple(np.asarray(x, dtype=dtype) if _is_scalar(x) else x for x in inputs)
+    return inputs, tuple(_data(x, dtype) for x in inputs)
 
 
 def as_constant(value):
@@ -126,6 +145,8 @@ def _data(x, dtype):
 
 # --- graph nodes ----------------------------------------------------------------------
 
+_creation_order = itertools.count()  # numbers the nodes as they are made
+
 class Function:
     """One differentiable op. Subclasses define ``forward`` and ``backward`` side by side.
 
@@ -144,23 +165,16 @@ class Function:
     saves_tensors = True
 
     def __call__(self, *inputs):
-        inputs = _prepare(inputs)
-        if len(inputs) == 1:
-            x = inputs[0]
-            arrays = (x.data if isinstance(x, Tensor) else x,)
-        else:
-            dtype = inputs[0].dtype
-            if any(x.dtype != dtype for x in inputs):
-                dtype = result_dtype(inputs)
-            arrays = tuple(_data(x, dtype) for x in inputs)
+        inputs, arrays = _prepare(inputs)
         out = self.forward(*arrays)
-        if not any(isinstance(x, Tensor) for x in inputs):
-            return out  # called on ndarrays (as inside backward): plain NumPy
-        node = None
-        if _grad_enabled:
-            needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
-            if True in needs:
-                node, self.inputs, self.needs = self, inputs, needs
+        needs = [isinstance(x, Tensor) and x.requires_grad for x in inputs]
+        if True not in needs or not _grad_enabled:
+            if not any(isinstance(x, Tensor) for x in inputs):
+                return out  # called on ndarrays (as inside backward): plain NumPy
+            node = None
+        else:
+            node, self.inputs, self.arrays, self.needs = self, inputs, arrays, needs
+            self.sequence = next(_creation_order)  # later than every input's node
         if _anomaly_enabled:
             from .debug import check_forward
             check_forward(self, out)
@@ -188,29 +202,28 @@ def _freed_error(node):
 def topological_order(roots):
     """Every tensor that needs a gradient and leads to ``roots``, each after all that use it.
 
-    An explicit stack instead of recursion, so a graph 100,000 ops deep is fine.
+    A node is always made after the nodes of its inputs, so sorting the reachable
+    nodes by creation number, newest first, is a topological order; leaves go last.
+    Finding them uses an explicit stack, not recursion: a graph 100,000 ops deep is fine.
     """
-    order, visited = [], set()
-    stack = [(root, False) for root in roots if root.requires_grad]
+    found, stack = {}, [root for root in roots if root.requires_grad]
     while stack:
-        tensor, expanded = stack.pop()
-        if expanded:
-            order.append(tensor)  # all of its inputs are already in ``order``
+        tensor = stack.pop()
+        if id(tensor) in found:
             continue
-        if id(tensor) in visited:
-            continue
-        visited.add(id(tensor))
-        stack.append((tensor, True))
+        found[id(tensor)] = tensor
         node = tensor._node
-        if node is None:
-            continue
-        if node.inputs is None:
-            raise _freed_error(node)
-        for x, need in zip(node.inputs, node.needs):
-            if need and id(x) not in visited:
-                stack.append((x, False))
-    order.reverse()  # outputs first, leaves last
-    return order
+        if node is not None:
+            if node.inputs is None:
+                raise _freed_error(node)
+            for x, need in zip(node.inputs, node.needs):
+                if need and id(x) not in found:
+                    stack.append(x)
+    return sorted(found.values(), key=_newest_first)
+
+
+def _newest_first(tensor):
+    return -1 if tensor._node is None else -tensor._node.sequence
 
 
 def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=None):
@@ -244,15 +257,14 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
             if create_graph:
                 in_grads = node.backward(g, tensor, *node.inputs)
             else:
-                arrays = [x.data if isinstance(x, Tensor) else x for x in node.inputs]
-                in_grads = node.backward(g, tensor.data, *arrays)
+                in_grads = node.backward(g, tensor.data, *node.arrays)
             for x, need, gx in zip(node.inputs, node.needs, in_grads):
                 if not need or gx is None:
                     continue
-                if gx.shape != x.shape:
-                    gx = sum_to(gx, x.shape)  # undo broadcasting: one helper for every op
-                if gx.dtype != x.dtype:
-                    gx = gx.astype(x.dtype)
+                if gx.shape != x.data.shape:
+                    gx = sum_to(gx, x.data.shape)  # undo broadcasting: one helper for every op
+                if gx.dtype != x.data.dtype:
+                    gx = gx.astype(x.data.dtype)
                 previous = grads.get(id(x))
                 grads[id(x)] = gx if previous is None else previous + gx
             if _anomaly_enabled:
@@ -261,7 +273,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
             if trace is not None:
                 trace.record(tensor, g, node, in_grads)
             if not retain_graph and node.saves_tensors:
-                node.inputs = None  # free what this node saved; the graph above it goes too
+                node.inputs = node.arrays = None  # free what this node saved, and the graph above it
     return captured
 
 

@@ -44,7 +44,7 @@ class Mul(Function):
 class Div(Function):
     def forward(self, a, b):
         out = a / b
-        return out.astype(DEFAULT_FLOAT) if a.dtype.kind in "biu" else out  # int / int is a float32
+        return out.astype(DEFAULT_FLOAT) if np.result_type(a).kind in "biu" else out  # int / int is float32
 
     def backward(self, g, out, a, b):
         return g / b, -g * out / b  # d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
@@ -312,8 +312,8 @@ def astype(a, dtype):
 
 def _constant_op(numpy_fn, *inputs):
     """Apply ``numpy_fn`` to the inputs' values; a Tensor result never needs a gradient."""
-    inputs = _prepare(inputs)
-    result = numpy_fn(*(x.data if isinstance(x, Tensor) else x for x in inputs))
+    inputs, arrays = _prepare(inputs)
+    result = numpy_fn(*arrays)
     return Tensor._from_op(result) if any(isinstance(x, Tensor) for x in inputs) else result
 
 
