@@ -106,7 +106,8 @@ def _flatten(value, keys, entries):
         kind = "tuple" if isinstance(value, tuple) else "list"
         if _is_number_list(value):
             return {"type": kind, "array": _add_entry(np.array(value), keys, entries)}
-        return {"type": kind, "items": [_flatten(item, keys + [index], entries) for index, item in enumerate(value)]}
+        items = [_flatten(item, keys + [index], entries) for index, item in enumerate(value)]
+        return {"type": kind, "items": items}
     if value is None:
         return {"type": "none"}
     return {"type": "array", "name": _add_entry(_as_storable_array(value, keys), keys, entries)}

@@ -151,12 +151,9 @@ def _distribution_pair(p, q, axis):
     p = _distribution("p", p, axis)
     q = _distribution("q", q, axis)
     try:
-        shape = np.broadcast_shapes(p.shape, q.shape)
+        np.broadcast_shapes(p.shape, q.shape)
     except ValueError:
         raise ValueError(f"p of shape {p.shape} and q of shape {q.shape} do not broadcast together") from None
-    if p.shape[axis] != q.shape[axis] or len(shape) != max(p.ndim, q.ndim):
-        raise ValueError(f"p of shape {p.shape} and q of shape {q.shape} must have the same length "
-                         f"along axis {axis}")
     return p, q
 
 
@@ -193,7 +190,8 @@ def _distribution(name, values, axis):
     off = ~(np.abs(sums - 1) <= tolerance)  # NaN counts as off
     if np.any(off):
         where = _first_index(off)
-        raise ValueError(f"{_name_slice(name, where, axis, p.ndim)} sums to {float(np.asarray(sums)[where]):.6g}, "
+        total = float(np.asarray(sums)[where])
+        raise ValueError(f"{_name_slice(name, where, axis, p.ndim)} sums to {total:.6g}, "
                          f"expected 1 (within {tolerance:.2g})")
     return p
 

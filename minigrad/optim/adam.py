@@ -62,7 +62,8 @@ class Adam(Optimizer):
                         grad = grad + weight_decay * data
 
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                exp_avg += (1 - beta1) * (grad - exp_avg)  # = beta1*m + (1-beta1)*g, as PyTorch's lerp computes it
+                # m = beta1*m + (1-beta1)*g, computed the way PyTorch's lerp_ does it
+                exp_avg += (1 - beta1) * (grad - exp_avg)
                 exp_avg_sq *= beta2
                 exp_avg_sq += (1 - beta2) * grad * grad
 

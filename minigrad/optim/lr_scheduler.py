@@ -27,7 +27,7 @@ class LRScheduler:
         self.step()  # epoch 0: the learning rates as they are
 
     def get_lr(self):
-        """The learning rates for epoch ``last_epoch`` (called by ``step()``; read them with ``get_last_lr()``)."""
+        """The lrs for epoch ``last_epoch``; ``step()`` calls it (read lrs with ``get_last_lr()``)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement get_lr()")
 
     def step(self):

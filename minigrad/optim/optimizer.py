@@ -111,10 +111,11 @@ class Optimizer:
         Group count, group sizes, state keys and buffer shapes are all checked first: on
         any error this raises ``ValueError`` and the optimizer is left unchanged.
         """
-        if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
-            raise ValueError("an optimizer state dict is a dict with 'state' and 'param_groups', got "
-                             f"{type(state_dict).__name__}"
-                             + (f" with keys {sorted(map(str, state_dict))}" if isinstance(state_dict, dict) else ""))
+        if not isinstance(state_dict, dict):
+            raise ValueError(f"an optimizer state dict is a dict, got {type(state_dict).__name__}")
+        if "state" not in state_dict or "param_groups" not in state_dict:
+            raise ValueError("an optimizer state dict has the keys 'state' and 'param_groups', got "
+                             f"{sorted(map(str, state_dict))}")
         saved_groups = list(state_dict["param_groups"])
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"the state dict has {len(saved_groups)} parameter groups, "
@@ -143,7 +144,7 @@ class Optimizer:
                                  f"but the parameter groups name only {len(param_at)} parameters")
             expected = set(self.buffer_names) | set(self.scalar_names)
             if not isinstance(saved_state, dict) or set(saved_state) != expected:
-                found = sorted(map(str, saved_state)) if isinstance(saved_state, dict) else type(saved_state).__name__
+                found = sorted(map(str, saved_state)) if isinstance(saved_state, dict) else saved_state
                 raise ValueError(f"state of parameter {index} has {found}, "
                                  f"{type(self).__name__} keeps {sorted(expected)}")
             param = param_at[index]
@@ -191,7 +192,8 @@ def check_betas(group, index):
     if isinstance(betas, np.ndarray):
         betas = betas.tolist()
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise ValueError(f"invalid betas: expected a pair (beta1, beta2), got {betas!r} (parameter group {index})")
+        raise ValueError(f"invalid betas: expected a pair (beta1, beta2), got {betas!r} "
+                         f"(parameter group {index})")
     for position, beta in enumerate(betas):
         if not _is_number(beta) or not 0.0 <= beta < 1.0:
             raise ValueError(f"invalid beta parameter at index {position}: expected a number in [0, 1), "
