@@ -353,3 +353,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = Tensor._from_op(g)
         results.append(g)
     return tuple(results)
+
+
+from .debug import detect_anomaly, trace  # noqa: E402  (debug imports this module)
