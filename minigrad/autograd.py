@@ -145,7 +145,7 @@ def _data(x, dtype):
 
 # --- graph nodes ----------------------------------------------------------------------
 
-_creation_order = itertools.count()  # numbers the nodes as they are made
+_creation_order = itertools.count(1)  # numbers the nodes as they are made: 1, 2, 3, ...
 
 class Function:
     """One differentiable op. Subclasses define ``forward`` and ``backward`` side by side.
@@ -223,7 +223,7 @@ def topological_order(roots):
 
 
 def _newest_first(tensor):
-    return -1 if tensor._node is None else -tensor._node.sequence
+    return 0 if tensor._node is None else -tensor._node.sequence  # leaves (0) after every node
 
 
 def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=None):

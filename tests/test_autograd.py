@@ -285,3 +285,11 @@ def test_binary_op_gradients_for_random_broadcastable_shapes(pair, op):
           "minimum": mg.minimum}[op]
     assert fn(a, b).shape == np.broadcast_shapes(pair[0], pair[1])
     assert mg.gradcheck(fn, (a, b))
+
+
+def test_the_first_node_ever_made_is_ordered_before_its_leaves():
+    import subprocess
+    code = ("import minigrad as mg; x = mg.tensor([1.0, 2.0], requires_grad=True); "
+            "(x * x).sum().backward(); print(x.grad.tolist())")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "[2.0, 4.0]"
