@@ -51,11 +51,15 @@ class CrossEntropyWithIndices(Function):
         if eps > 0:
             losses += self.keep * (eps / classes) * (weight_total * lse - smooth)
         self.denominator = self.label_weight.sum() if self.reduction == "mean" else 1
+        # 1/denominator on rows that count, exactly 0 on ignored rows: an ignored row gets no
+        # gradient even when nothing counts and the mean is 0/0 = nan (like PyTorch)
+        with np.errstate(divide="ignore"):
+            self.row_factor = np.where(self.keep, 1 / self.denominator, 0).astype(logits.dtype)
         return _reduce_array(losses, self.reduction, self.denominator)
 
     def backward(self, g, out, logits):
         # d loss / d x_n = (softmax(x_n) · Σ_c q[n, c] − q[n]) · g_n / denominator
-        scale = (g / self.denominator).reshape(-1, 1)
+        scale = (g * self.row_factor).reshape(-1, 1)
         if isinstance(logits, Tensor):  # create_graph: the same formula from differentiable ops
             return ((softmax(logits, axis=1) * self.row_total.reshape(-1, 1) - self._target_matrix()) * scale,)
         grad = self.exps * (scale * (self.row_total / self.sums).reshape(-1, 1))
@@ -191,8 +195,9 @@ def _reduce_array(losses, reduction, denominator):
     total = losses.sum()
     if reduction == "sum":
         return total
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(total / denominator, dtype=losses.dtype)  # 0/0 = nan when nothing counts, like PyTorch
+    if denominator == 0:  # nothing counts (all ignored, or zero weights): the mean is nan, like PyTorch
+        return np.asarray(np.nan, dtype=losses.dtype)
+    return np.asarray(total / denominator, dtype=losses.dtype)
 
 
 def _reduce(losses, reduction):
@@ -233,6 +238,9 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         op = CrossEntropyWithIndices(labels, weight, ignore_index, reduction, label_smoothing)
         losses = op(_class_rows(input))
     elif kind == "f":
+        if ignore_index >= 0:  # PyTorch refuses this too: no class index to compare with
+            raise ValueError(f"ignore_index={ignore_index} applies only to class-index targets; class-probability "
+                             "targets cannot ignore a class (leave ignore_index at its default, -100)")
         target = _as_float_target(target, input)
         if target.shape != input.shape:
             raise ValueError(f"target of shape {target.shape} does not fit input of shape {input.shape}: "
@@ -260,14 +268,18 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     keep = labels != ignore_index
     safe = np.where(keep, labels, 0)
     label_weight = (keep * (1.0 if weight is None else weight[safe])).astype(input.dtype)
+    total_weight = label_weight.sum()
+    if reduction == "mean":  # w[y] / Σ w[y] on rows that count, exactly 0 on ignored rows
+        with np.errstate(invalid="ignore", divide="ignore"):
+            label_weight = np.where(keep, label_weight / total_weight, 0).astype(input.dtype)
     rows = _class_rows(input)
-    losses = -(rows[np.arange(len(safe)), safe] * label_weight)  # -w[y]·log p[y]
+    losses = -(rows[np.arange(len(safe)), safe] * label_weight)  # -w[y]·log p[y]  (d/d log p[y] = -w[y])
     if reduction == "none":
         return losses.reshape(_positions_shape(input))
-    if reduction == "sum":
-        return losses.sum()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return losses.sum() / label_weight.sum()
+    loss = losses.sum()
+    if reduction == "mean" and total_weight == 0:
+        loss = loss + np.nan  # nothing counts: the mean is 0/0 = nan, yet ignored rows get gradient 0 (like PyTorch)
+    return loss
 
 
 def _check_same_shape(input, target, name):
