@@ -121,6 +121,9 @@ def _prepare(inputs):
                 return inputs, (first.data, second)
         elif isinstance(second, Tensor) and type(first) in (float, int) and second.data.dtype.kind == "f":
             return inputs, (first, second.data)
+    arrays = tuple(x.data if isinstance(x, Tensor) else x for x in inputs)
+    if all(isinstance(a, np.ndarray) and a.dtype == arrays[0].dtype for a in arrays):
+        return inputs, arrays  # arrays and Tensors of one dtype
     inputs = tuple(x if isinstance(x, (Tensor, np.ndarray)) or _is_scalar(x) else as_constant(x) for x in inputs)
     dtype = result_dtype(inputs)
     inputs = tuple(np.asarray(x, dtype=dtype) if _is_scalar(x) else x for x in inputs)
@@ -233,8 +236,6 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
     with it (a set of tensor ids) they are returned in a dict, id -> gradient,
     for those tensors only, and ``.grad`` is left alone.
     """
-    from .ops import sum_to
-
     order = topological_order(roots)
     grads = {}
     for root, g in zip(roots, root_grads):
@@ -356,3 +357,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 from .debug import detect_anomaly, trace  # noqa: E402  (debug imports this module)
+
+
+from .ops.shape import sum_to  # noqa: E402  (ops are built on Function, defined above)

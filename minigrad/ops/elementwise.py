@@ -168,7 +168,7 @@ class Relu(Function):
         return np.maximum(a, 0)
 
     def backward(self, g, out, a):
-        return (where(a > 0, g, 0),)  # d relu(a)/da = 1 where a > 0, else 0
+        return (g * (a > 0),)  # d relu(a)/da = 1 where a > 0, else 0
 
 
 class Clip(Function):

@@ -1,0 +1,116 @@
+"""Run every benchmark and print one table: minigrad and PyTorch (if installed) as ratios to NumPy.
+
+    python benchmarks/run.py                 # one BLAS thread, the default
+    python benchmarks/run.py --threads 2 --write benchmarks/RESULTS.md
+
+Every workload runs minigrad and a hand-written NumPy baseline in the same process,
+in turns, after a warm-up, and reports the median of the repeats.
+"""
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.dirname(HERE)]  # the benchmark modules, and this checkout's minigrad
+from common import limit_threads  # noqa: E402  (before NumPy is imported)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--threads", type=int, default=1, help="BLAS threads for NumPy and PyTorch (default 1)")
+    parser.add_argument("--repeats", type=int, default=30, help="timed repeats per workload (median reported)")
+    parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if installed")
+    parser.add_argument("--skip-train", action="store_true", help="skip the train_digits wall-time run")
+    parser.add_argument("--write", metavar="FILE", help="also write the table as Markdown to FILE")
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    limit_threads(args.threads)
+    import numpy as np
+
+    import common
+    import cross_entropy
+    import deep_chain
+    import memory
+    import mlp_step
+    import op_overhead
+
+    torch = None if args.no_torch else common.torch_or_none(args.threads)
+    rows = []  # (workload, minigrad, numpy, torch, unit)
+
+    def timed(name, found, repeats, scale=1.0, unit="ms"):
+        times = common.median_times(found, repeats)
+        rows.append((name, *(times.get(k, None) and times[k] * scale for k in ("minigrad", "numpy", "torch")), unit))
+        print(format_row(rows[-1]), flush=True)
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"NumPy {np.__version__}" + (f", PyTorch {torch.__version__}" if torch else ", PyTorch not installed"))
+    print(f"BLAS: {common.blas_info()}")
+    if os.environ.get("OPENBLAS_CORETYPE"):
+        print(f"note: OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']} is set and picks the kernel")
+    print(f"threads: {args.threads}, repeats: {args.repeats} (median)\n")
+    print(HEADER)
+
+    timed("mlp_step", mlp_step.steps((784, 256, 256, 10), 128, torch), args.repeats, 1e3)
+    timed("mlp_small", mlp_step.steps((64, 32, 10), 32, torch), args.repeats * 10, 1e6, "µs")
+    timed("cross_entropy", cross_entropy.steps(torch), args.repeats, 1e3)
+    timed("op_overhead", op_overhead.steps(torch), args.repeats, 1e6 / op_overhead.OPS, "µs/op")
+    timed("deep_chain", deep_chain.steps(torch), max(3, args.repeats // 10), 1.0, "s")
+    peaks = memory.peaks()
+    rows.append(("memory", peaks["minigrad"] / 2**20, peaks["numpy"] / 2**20, None, "MiB peak"))
+    print(format_row(rows[-1]), flush=True)
+    if not args.skip_train:
+        rows.append(("train_digits", train_digits_seconds(), None, None, "s wall"))
+        print(format_row(rows[-1]), flush=True)
+    if args.write:
+        write_markdown(args.write, rows, args, np, torch, common.blas_info())
+        print(f"\nwrote {args.write}")
+
+
+HEADER = f"{'workload':<14}{'minigrad':>12}{'numpy':>12}{'torch':>12}{'mg/numpy':>10}{'torch/numpy':>13}  unit"
+
+
+def ratio(value, base):
+    return f"{value / base:.2f}x" if value is not None and base else "-"
+
+
+def number(value):
+    return "-" if value is None else f"{value:.3g}"
+
+
+def format_row(row):
+    name, mine, numpy_value, torch_value, unit = row
+    return (f"{name:<14}{number(mine):>12}{number(numpy_value):>12}{number(torch_value):>12}"
+            f"{ratio(mine, numpy_value):>10}{ratio(torch_value, numpy_value):>13}  {unit}")
+
+
+def train_digits_seconds():
+    """Wall time of the main example's default run, in a fresh process."""
+    script = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples", "train_digits.py")
+    start = time.perf_counter()
+    subprocess.run([sys.executable, script, "--quiet"], check=True, stdout=subprocess.DEVNULL,
+                   cwd=os.environ.get("TMPDIR", "/tmp"))
+    return time.perf_counter() - start
+
+
+def write_markdown(path, rows, args, np, torch, blas):
+    lines = ["| workload | minigrad | NumPy | PyTorch | minigrad / NumPy | PyTorch / NumPy | unit |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    for name, mine, numpy_value, torch_value, unit in rows:
+        lines.append(f"| {name} | {number(mine)} | {number(numpy_value)} | {number(torch_value)} | "
+                     f"{ratio(mine, numpy_value)} | {ratio(torch_value, numpy_value)} | {unit} |")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+        f.write(f"\nMeasured with `python benchmarks/run.py --threads {args.threads} --repeats {args.repeats}` on "
+                f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, NumPy "
+                f"{np.__version__}" + (f", PyTorch {torch.__version__}" if torch else "") + f"; BLAS: {blas}.\n")
+
+
+if __name__ == "__main__":
+    main()
