@@ -14,6 +14,7 @@ gradient is itself recorded as a graph and can be differentiated again.
 """
 
 import functools
+import heapq
 import itertools
 
 import numpy as np
@@ -205,6 +206,8 @@ def _freed_error(node):
 def topological_order(roots):
     """Every tensor that needs a gradient and leads to ``roots``, each after all that use it.
 
+    This is the order ``backward`` visits them in (see ``run_backward``), as a list to inspect.
+
     A node is always made after the nodes of its inputs, so sorting the reachable
     nodes by creation number, newest first, is a topological order; leaves go last.
     Finding them uses an explicit stack, not recursion: a graph 100,000 ops deep is fine.
@@ -232,22 +235,25 @@ def _newest_first(tensor):
 def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=None):
     """Propagate ``root_grads`` from ``roots`` to the leaves.
 
+    Tensors wait in a heap keyed by their node's creation number and leave it newest
+    first, which is a topological order: by the time a tensor comes out, every op that
+    used it has passed its gradient back. Leaves (number 0) come out last, so a
+    failure on the way (a freed node) leaves every ``.grad`` as it was.
+
     Without ``capture`` the gradients are accumulated into the leaves' ``.grad``;
     with it (a set of tensor ids) they are returned in a dict, id -> gradient,
     for those tensors only, and ``.grad`` is left alone.
     """
-    order = topological_order(roots)
-    grads = {}
+    grads, waiting = {}, []
     for root, g in zip(roots, root_grads):
-        grads[id(root)] = g if id(root) not in grads else grads[id(root)] + g
+        _receive(grads, waiting, root, g)
     captured = {}
     handed_to_leaves = set()
     trace = _active_trace
     with _GradMode(create_graph):
-        for tensor in order:
-            g = grads.pop(id(tensor), None)
-            if g is None:
-                continue
+        while waiting:
+            tensor = heapq.heappop(waiting)[2]
+            g = grads.pop(id(tensor))
             if capture is not None and id(tensor) in capture:
                 captured[id(tensor)] = g
             node = tensor._node
@@ -255,19 +261,19 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
                 if capture is None:
                     _accumulate_into_leaf(tensor, g, handed_to_leaves)
                 continue
+            if node.inputs is None:
+                raise _freed_error(node)
             if create_graph:
                 in_grads = node.backward(g, tensor, *node.inputs)
             else:
                 in_grads = node.backward(g, tensor.data, *node.arrays)
             for x, need, gx in zip(node.inputs, node.needs, in_grads):
-                if not need or gx is None:
-                    continue
-                if gx.shape != x.data.shape:
-                    gx = sum_to(gx, x.data.shape)  # undo broadcasting: one helper for every op
-                if gx.dtype != x.data.dtype:
-                    gx = gx.astype(x.data.dtype)
-                previous = grads.get(id(x))
-                grads[id(x)] = gx if previous is None else previous + gx
+                if need and gx is not None:
+                    if gx.shape != x.data.shape:
+                        gx = sum_to(gx, x.data.shape)  # undo broadcasting: one helper for every op
+                    if gx.dtype != x.data.dtype:
+                        gx = gx.astype(x.data.dtype)
+                    _receive(grads, waiting, x, gx)
             if _anomaly_enabled:
                 from .debug import check_backward
                 check_backward(node, in_grads, node.needs)
@@ -276,6 +282,16 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
             if not retain_graph and node.saves_tensors:
                 node.inputs = node.arrays = None  # free what this node saved, and the graph above it
     return captured
+
+
+def _receive(grads, waiting, tensor, g):
+    """Add ``g`` to the gradient waiting for ``tensor``; the first one puts the tensor in the heap."""
+    key = id(tensor)
+    if key in grads:
+        grads[key] = grads[key] + g
+    else:
+        grads[key] = g
+        heapq.heappush(waiting, (_newest_first(tensor), key, tensor))
 
 
 def _accumulate_into_leaf(leaf, g, handed_to_leaves):

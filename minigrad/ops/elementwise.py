@@ -30,7 +30,7 @@ class Sub(Function):
         return a - b
 
     def backward(self, g, out, a, b):
-        return g, -g  # d(a-b)/da = 1, d(a-b)/db = -1
+        return g, (-g if self.needs[1] else None)  # d(a-b)/da = 1, d(a-b)/db = -1
 
 
 class Mul(Function):
@@ -38,7 +38,8 @@ class Mul(Function):
         return a * b
 
     def backward(self, g, out, a, b):
-        return g * b, g * a  # d(ab)/da = b, d(ab)/db = a
+        # d(ab)/da = b, d(ab)/db = a   (only what is needed: a constant factor needs no gradient)
+        return (g * b if self.needs[0] else None), (g * a if self.needs[1] else None)
 
 
 class Div(Function):
@@ -47,7 +48,8 @@ class Div(Function):
         return out.astype(DEFAULT_FLOAT) if np.result_type(a).kind in "biu" else out  # int / int is float32
 
     def backward(self, g, out, a, b):
-        return g / b, -g * out / b  # d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
+        # d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
+        return (g / b if self.needs[0] else None), (-g * out / b if self.needs[1] else None)
 
 
 class Pow(Function):
