@@ -289,8 +289,12 @@ def _check_same_shape(input, target, name):
 
 
 def _check_broadcasts_to(array, shape, name):
-    if np.broadcast_shapes(array.shape, shape) != tuple(shape):
-        raise ValueError(f"{name} of shape {array.shape} does not broadcast to the input's shape {shape}")
+    try:
+        fits = np.broadcast_shapes(array.shape, shape) == tuple(shape)
+    except ValueError:  # NumPy's own message would not say which argument is wrong
+        fits = False
+    if not fits:
+        raise ValueError(f"{name} of shape {array.shape} does not broadcast to the input's shape {tuple(shape)}")
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
@@ -327,7 +331,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     values = input.data
     if values.size and not (values.min() >= 0 and values.max() <= 1):
         bad = values[~((values >= 0) & (values <= 1))].flat[0]
-        raise ValueError(f"binary_cross_entropy needs probabilities in [0, 1], got {bad}; "
+        raise ValueError(f"binary_cross_entropy needs probabilities in [0, 1], got {bad!s}; "
                          "for logits use binary_cross_entropy_with_logits")
     losses = BinaryCrossEntropy()(input, target)
     if weight is not None:
