@@ -37,7 +37,8 @@ class CrossEntropyWithIndices(Function):
         # q puts (1 - eps)·w[y] on the label and eps/C·w[c] on every class c (rows that count)
         self.label_weight = (self.keep * (1.0 if weight is None else weight[self.labels])).astype(logits.dtype)
         weight_total = classes if weight is None else weight.sum()
-        self.row_total = self.label_weight * (1 - eps) + self.keep * (eps / classes * weight_total)  # Σ_c q[n, c]
+        row_total = self.label_weight * (1 - eps) + self.keep * (eps / classes * weight_total)  # Σ_c q[n, c]
+        self.row_total = row_total.astype(logits.dtype)  # float32 stays float32 all the way through
 
         shifted = logits - logits.max(axis=1, keepdims=True)  # the one temporary of the logits' size
         picked = shifted[rows, self.labels]
