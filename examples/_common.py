@@ -35,8 +35,8 @@ def make_parser(doc, epochs, lr, batch_size, seed=0):
     parser.add_argument("--batch-size", type=int, default=batch_size,
                         help="samples per mini-batch (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=seed,
-                        help="seed for the data split, the initial weights and the shuffling "
-                             "(default: %(default)s)")
+                        help="seed of the data (and its train/test split, if any), the initial "
+                             "weights and the shuffling (default: %(default)s)")
     parser.add_argument("--plot", metavar="FILE.png",
                         help="save the loss and accuracy curves (and, for 2-D data, the "
                              "decision regions) to this image; needs matplotlib")
