@@ -372,10 +372,16 @@ def test_value_and_gradient_against_the_naive_reference(case):
     loss.backward(upstream)
     ignore_index = options.get("ignore_index", -100)
     closed = closed_form_gradient(x, target, options["weight"], ignore_index, reduction, eps, upstream)
-    if reduction == "mean" and np.isnan(expected):  # nothing counts: the gradient is exactly 0
-        np.testing.assert_array_equal(logits.grad, np.zeros(x.shape))
-    else:
-        np.testing.assert_allclose(logits.grad, closed, rtol=1e-9, atol=1e-12)
+    # the create_graph backward (written with differentiable ops) must give the same first derivative
+    fresh = mg.tensor(x, requires_grad=True)
+    (differentiable,) = mg.grad(F.cross_entropy(fresh, target, **options), fresh, grad_outputs=mg.tensor(upstream),
+                                create_graph=True)
+    assert differentiable.requires_grad
+    for gradient in (logits.grad, differentiable.data):
+        if reduction == "mean" and np.isnan(expected):  # nothing counts: the gradient is exactly 0
+            np.testing.assert_array_equal(gradient, np.zeros(x.shape))
+        else:
+            np.testing.assert_allclose(gradient, closed, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c[0] == "NCd1d2" and c[2]], ids=case_id)
@@ -440,6 +446,12 @@ def test_gradient_with_respect_to_a_probability_target():
     np.testing.assert_allclose(target.grad, -(1 - 0.2) * w * log_p / 3, rtol=1e-12)
     q = w * (t * 0.8 + 0.2 / 4)
     np.testing.assert_allclose(logits.grad, (np.exp(log_p) * q.sum(1, keepdims=True) - q) / 3, rtol=1e-12)
+    # the same first derivatives from the create_graph backward
+    logits, target = mg.tensor(x, requires_grad=True), mg.tensor(t, requires_grad=True)
+    grads = mg.grad(F.cross_entropy(logits, target, weight=w, label_smoothing=0.2), [logits, target],
+                    create_graph=True)
+    np.testing.assert_allclose(grads[0].data, (np.exp(log_p) * q.sum(1, keepdims=True) - q) / 3, rtol=1e-12)
+    np.testing.assert_allclose(grads[1].data, -(1 - 0.2) * w * log_p / 3, rtol=1e-12)
 
 
 def test_hessian_vector_product_has_the_softmax_jacobian_form():
