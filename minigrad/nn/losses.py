@@ -154,7 +154,7 @@ def _values(x):
 def _as_float_target(target, input):
     """A float target in the input's dtype; a Tensor stays a Tensor so it can be differentiated."""
     if isinstance(target, Tensor):
-        return astype(target, input.dtype) if target.dtype.kind == "f" else astype(target, input.dtype)
+        return astype(target, input.dtype)
     return np.asarray(target, dtype=input.dtype)
 
 
