@@ -1,6 +1,6 @@
 """Train an MLP to tell apart three interleaved spiral arms, a problem no line can split.
 
-    python examples/spirals.py                       # ~97% test accuracy in a few seconds
+    python examples/spirals.py                       # about 98% test accuracy in a few seconds
     python examples/spirals.py --plot spirals.png    # decision regions and curves
 
 The points come from ``mg.data.make_spirals`` (three arms, Gaussian noise), split 75/25

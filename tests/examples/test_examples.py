@@ -147,7 +147,7 @@ def test_mnist_trains_on_fake_idx_files(tmp_path):
     stdout = succeeded(run("mnist_mlp.py", "--quiet", "--root", str(tmp_path),
                            "--epochs", "8", "--batch-size", "32"))
     assert "1347 training and 450 test images" in stdout
-    assert accuracy(stdout) >= 0.85  # ten classes: chance is 0.1
+    assert accuracy(stdout) >= 0.9  # ten classes: chance is 0.1
 
 
 # --- --plot --------------------------------------------------------------------------------
