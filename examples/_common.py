@@ -3,8 +3,8 @@
 Import this module before NumPy (each example does, first thing): it caps the BLAS
 thread pool at one thread unless you have set a thread count yourself. These models are
 so small that a second BLAS thread costs more than it gains, and on a busy machine far
-more: on a 2-core machine with other work running, the digits MLP took 1.5 s to train
-with one thread and 25-35 s with two (each 32x64 @ 64x256 product went from 25 µs to over
+more: on a 2-core machine with other work running, the digits MLP trained in 1.5-3.5 s
+with one thread and in 7-34 s with two (a 32x64 @ 64x256 product went from 25 µs to over
 1 ms). To try more threads, set OPENBLAS_NUM_THREADS (or OMP_NUM_THREADS) yourself.
 """
 
@@ -20,6 +20,22 @@ import argparse  # noqa: E402  (after the thread setting, which must come before
 import minigrad as mg  # noqa: E402
 
 
+def positive_int(text):
+    """An argparse type: an int of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def positive_float(text):
+    """An argparse type: a float above 0."""
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    return value
+
+
 def make_parser(doc, epochs, lr, batch_size, seed=0):
     """An ArgumentParser with the options every example has, and these defaults.
 
@@ -28,11 +44,11 @@ def make_parser(doc, epochs, lr, batch_size, seed=0):
     """
     parser = argparse.ArgumentParser(description=doc,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=epochs,
+    parser.add_argument("--epochs", type=positive_int, default=epochs,
                         help="passes over the training set (default: %(default)s)")
-    parser.add_argument("--lr", type=float, default=lr,
+    parser.add_argument("--lr", type=positive_float, default=lr,
                         help="learning rate (default: %(default)s)")
-    parser.add_argument("--batch-size", type=int, default=batch_size,
+    parser.add_argument("--batch-size", type=positive_int, default=batch_size,
                         help="samples per mini-batch (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=seed,
                         help="seed of the data (and its train/test split, if any), the initial "

@@ -4,6 +4,7 @@ Only ``--plot`` needs matplotlib, and only this module imports it. Without matpl
 ``plotting_available`` prints how to install it and the example trains anyway.
 """
 
+import os
 import sys
 
 import numpy as np
@@ -48,6 +49,7 @@ def save_plot(path, curves, regions=(), confusion=None):
     if confusion is not None:
         _draw_confusion(axes[-1], np.asarray(confusion))
     figure.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     figure.savefig(path, dpi=110)
     plt.close(figure)
     print(f"plot saved to {path}")

@@ -36,7 +36,7 @@ def parse_args():
     parser = _common.make_parser(__doc__, epochs=30, lr=0.1, batch_size=32)
     parser.add_argument("--dataset", choices=["moons", "blobs"], default="moons",
                         help="the 2-D binary problem (default: %(default)s)")
-    parser.add_argument("--n-samples", type=int, default=1000,
+    parser.add_argument("--n-samples", type=_common.positive_int, default=1000,
                         help="points in the binary problem (default: %(default)s)")
     parser.add_argument("--noise", type=float, default=0.1,
                         help="noise of the moons (default: %(default)s)")

@@ -34,9 +34,11 @@ def parse_args():
                         help="folder with the four MNIST IDX files (default: %(default)s)")
     parser.add_argument("--download", action="store_true",
                         help="download the missing MNIST files into --root first")
-    parser.add_argument("--hidden", type=int, nargs="+", default=[256], metavar="N",
+    parser.add_argument("--hidden", type=_common.positive_int, nargs="+",
+                        default=[256], metavar="N",
                         help="hidden layer sizes (default: 256)")
-    parser.add_argument("--limit", type=int, default=None, metavar="N",
+    parser.add_argument("--limit", type=_common.positive_int, default=None,
+                        metavar="N",
                         help="train on the first N training images only (a quick run)")
     return parser.parse_args()
 

@@ -21,14 +21,15 @@ import _plotting
 
 def parse_args():
     parser = _common.make_parser(__doc__, epochs=100, lr=0.01, batch_size=32)
-    parser.add_argument("--n-samples", type=int, default=900,
+    parser.add_argument("--n-samples", type=_common.positive_int, default=900,
                         help="points in all, split evenly over the arms (default: %(default)s)")
-    parser.add_argument("--classes", type=int, default=3,
+    parser.add_argument("--classes", type=_common.positive_int, default=3,
                         help="number of spiral arms (default: %(default)s)")
     parser.add_argument("--noise", type=float, default=0.03,
                         help="standard deviation of the noise on each coordinate "
                              "(default: %(default)s)")
-    parser.add_argument("--hidden", type=int, nargs="+", default=[64, 64], metavar="N",
+    parser.add_argument("--hidden", type=_common.positive_int, nargs="+",
+                        default=[64, 64], metavar="N",
                         help="hidden layer sizes (default: 64 64)")
     return parser.parse_args()
 

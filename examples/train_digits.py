@@ -27,12 +27,14 @@ import _plotting
 
 def parse_args():
     parser = _common.make_parser(__doc__, epochs=30, lr=0.1, batch_size=32)
-    parser.add_argument("--hidden", type=int, nargs="+", default=[256, 128], metavar="N",
+    parser.add_argument("--hidden", type=_common.positive_int, nargs="+",
+                        default=[256, 128], metavar="N",
                         help="hidden layer sizes (default: 256 128)")
     parser.add_argument("--momentum", type=float, default=0.9,
                         help="SGD momentum (default: %(default)s)")
     parser.add_argument("--save", default="digits_mlp.npz", metavar="PATH",
-                        help="where to save the trained weights (default: %(default)s)")
+                        help="where to save the trained weights; missing folders are created "
+                             "(default: %(default)s)")
     return parser.parse_args()
 
 
@@ -82,6 +84,7 @@ def main():
     print(format_confusion(matrix))
 
     # Save, then load into a fresh model and check it predicts exactly the same.
+    os.makedirs(os.path.dirname(os.path.abspath(args.save)), exist_ok=True)
     mg.save(model.state_dict(), args.save)
     print(f"saved the trained weights to {os.path.abspath(args.save)}")
     reloaded = nn.MLP(sizes)
