@@ -122,8 +122,8 @@ def to_dot(tensor, show_grads=False, names=None):
     for _, out_id, position in edges:
         several_inputs[out_id] = several_inputs.get(out_id, 0) + 1
     for in_id, out_id, position in edges:
-        # headlabel, not label: Graphviz lays out edge labels as extra nodes, which is slow
-        extra = f' [headlabel="{position}"]' if several_inputs[out_id] > 1 else ""
+        # xlabel, not label: Graphviz lays out edge labels as extra nodes, which is slow
+        extra = f' [xlabel="{position}"]' if several_inputs[out_id] > 1 else ""
         lines.append(f"  {ids[in_id]} -> {ids[out_id]}{extra};")
     if show_grads and grads is None:
         why = ("the graph was freed by backward (use retain_graph=True)" if any(k == "freed" for k, _ in items)
