@@ -94,7 +94,8 @@ def _write(out_dir, graph, trace_text):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default=None, help="folder for the trace and the graph (default: a new temp folder)")
+    parser.add_argument("--out", default=None,
+                        help="folder for the trace and the graph (default: a new temporary folder)")
     args = parser.parse_args()
     out_dir = args.out or tempfile.mkdtemp(prefix="minigrad-backprop-")
 

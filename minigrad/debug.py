@@ -117,11 +117,11 @@ def check_forward(op, out):
     bad = _bad_values(out)
     if bad is None:
         return
-    inputs = getattr(op, "inputs", None)
-    shapes = ", ".join(str(_shape(x)) for x in inputs) if inputs else "not recorded"
+    inputs = getattr(op, "inputs", None)  # recorded when the op is a graph node
+    shapes = f"inputs of shape {', '.join(str(_shape(x)) for x in inputs)} -> " if inputs else ""
     raise RuntimeError(
         f"detect_anomaly: the forward output of {op.name} holds {bad}.\n"
-        f"  op: {op.name}, inputs of shape {shapes} -> output of shape {_shape(out)} {np.asarray(out).dtype}\n"
+        f"  op: {op.name}, {shapes}output of shape {_shape(out)} {np.asarray(out).dtype}\n"
         f"{_where_created(op)}")
 
 
@@ -247,6 +247,8 @@ class trace:
             broadcast_shape = None
             if gx.shape != x.shape:  # what the engine does next: sum back over broadcast axes
                 broadcast_shape, gx = gx.shape, sum_to(gx, x.shape)
+            if gx.dtype != x.dtype:
+                gx = gx.astype(x.dtype)
             leaf = self._leaf_name(x) if x._node is None else None
             step.inputs.append(InputGradient(index, tuple(x.shape), _norm(gx), gx, broadcast_shape, leaf))
             if leaf is not None:

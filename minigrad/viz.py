@@ -75,17 +75,20 @@ def _walk(tensor):
 def _traced_gradients(tensor, items):
     """d tensor / d (every node and leaf), by a traced backward that leaves ``.grad`` alone.
 
-    Returns a dict id -> gradient, or None when that is not possible: the graph was
-    freed by an earlier backward, or ``tensor`` has more than one element.
+    Returns (dict id -> gradient, None), or (None, the reason it is not possible).
     """
     leaves = [t for kind, t in items if kind == "leaf" and t.requires_grad]
-    if tensor.size != 1 or not leaves or any(kind == "freed" for kind, _ in items):
-        return None
+    if any(kind == "freed" for kind, _ in items):
+        return None, "the graph was freed by backward (use retain_graph=True)"
+    if not leaves:
+        return None, "nothing in this graph requires grad"
+    if tensor.size != 1:
+        return None, f"the output has shape {tensor.shape}, not one element"
     with trace() as t:
         leaf_grads = autograd.grad(tensor, leaves, retain_graph=True, allow_unused=True)
     grads = {id(step.output): step.grad for step in t.steps}
     grads.update({id(leaf): g.data for leaf, g in zip(leaves, leaf_grads) if g is not None})
-    return grads
+    return grads, None
 
 
 def to_dot(tensor, show_grads=False, names=None):
@@ -106,7 +109,7 @@ def to_dot(tensor, show_grads=False, names=None):
         raise TypeError(f"to_dot needs a Tensor, got {type(tensor).__name__}")
     names = _name_table(names)
     items, edges = _walk(tensor)
-    grads = _traced_gradients(tensor, items) if show_grads else None
+    grads, why = _traced_gradients(tensor, items) if show_grads else (None, None)
     ids = {id(obj): f"n{k}" for k, (_, obj) in enumerate(items)}
 
     lines = ["digraph minigrad {",
@@ -126,8 +129,6 @@ def to_dot(tensor, show_grads=False, names=None):
         extra = f' [xlabel="{position}"]' if several_inputs[out_id] > 1 else ""
         lines.append(f"  {ids[in_id]} -> {ids[out_id]}{extra};")
     if show_grads and grads is None:
-        why = ("the graph was freed by backward (use retain_graph=True)" if any(k == "freed" for k, _ in items)
-               else "the output has more than one element")
         lines.append(f'  label="{_label("gradients of intermediate nodes not shown: " + why)}";')
     lines.append("}")
     return "\n".join(lines) + "\n"

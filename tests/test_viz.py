@@ -49,7 +49,8 @@ def small_graph():
 def test_dot_names_every_op_with_its_shape_and_dtype():
     x, w, b, f = small_graph()
     nodes, edges = parse_dot(viz.to_dot(f))
-    for op, shape in [("MatMul", "(4, 3)"), ("Add", "(4, 3)"), ("Relu", "(4, 3)"), ("Mul", "(4, 3)"), ("Sum", "()")]:
+    shapes = {"MatMul": "(4, 3)", "Add": "(4, 3)", "Relu": "(4, 3)", "Mul": "(4, 3)", "Sum": "()"}
+    for op, shape in shapes.items():
         (lines, attrs), = labelled(nodes, op)
         assert lines[1] == f"{shape} float64"
         assert "shape=box" in attrs
@@ -130,12 +131,21 @@ def test_show_grads_traces_every_node_and_leaves_grad_alone():
 
 def test_show_grads_after_a_freeing_backward_shows_the_leaf_grad():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
-    f = (x * x).sum()
+    f = (x * x).sum() + x.sum()  # Mul frees its inputs; Sum and Add keep theirs, so x is still reachable
     f.backward()
     text = viz.to_dot(f, show_grads=True, names={"x": x})
     nodes, _ = parse_dot(text)
     assert "graph was freed" in text
+    (lines, _), = labelled(nodes, "x")
+    assert lines[-1] == f".grad (2,) |g|={np.sqrt(34):.4g}"  # 2x + 1 = [3, 5]
     assert x.grad is not None
+
+
+def test_show_grads_of_a_non_scalar_says_why_intermediate_grads_are_missing():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    text = viz.to_dot(x * 2.0, show_grads=True)
+    parse_dot(text)
+    assert "the output has shape (2,), not one element" in text
 
 
 def test_to_dot_needs_a_tensor():
