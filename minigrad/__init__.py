@@ -13,12 +13,13 @@ from .autograd import enable_grad, grad, is_grad_enabled, no_grad
 from .factories import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops import (
-    abs, clip, concatenate, linear, logsigmoid, exp, expand_dims, flatten, log, log_softmax, logsumexp, matmul, max,
-    maximum, mean, min, minimum, relu, reshape, sigmoid, softmax, sqrt, squeeze, stack, sum, tanh,
-    transpose, where,
+    abs, clip, concatenate, exp, expand_dims, flatten, linear, log, log_softmax, logsigmoid, logsumexp,
+    matmul, max, maximum, mean, min, minimum, relu, reshape, sigmoid, softmax, sqrt, squeeze, stack, sum,
+    swapaxes, tanh, transpose, where,
 )
 from .random import manual_seed
-from . import data, metrics, nn, optim, train
+from . import data, metrics, nn, optim, train, viz
+from .debug import detect_anomaly
 from .io import load, save
 
 float16, float32, float64 = np.float16, np.float32, np.float64
