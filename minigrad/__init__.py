@@ -9,7 +9,7 @@ import numpy as np
 
 from .tensor import Tensor, tensor
 from . import autograd
-from .autograd import enable_grad, grad, is_grad_enabled, no_grad
+from .autograd import enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled
 from .factories import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops import (

@@ -34,8 +34,12 @@ def is_grad_enabled():
 class _GradMode:
     """Sets whether ops record the graph inside a ``with`` block or a decorated function."""
 
-    def __init__(self, enabled):
-        self.enabled = enabled
+    enabled = True
+
+    def __new__(cls, *args):
+        if len(args) == 1 and callable(args[0]):  # used bare as a decorator: @mg.no_grad
+            return cls()(args[0])
+        return super().__new__(cls)
 
     def __enter__(self):
         global _grad_enabled
@@ -46,31 +50,32 @@ class _GradMode:
         _grad_enabled = self.previous
 
     def __call__(self, fn):
+        enabled = self.enabled
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with type(self)(self.enabled):
+            with set_grad_enabled(enabled):
                 return fn(*args, **kwargs)
         return wrapper
 
 
 class no_grad(_GradMode):
-    """``with mg.no_grad():`` (or ``@mg.no_grad()``): ops inside build no graph at all."""
+    """``with mg.no_grad():``, ``@mg.no_grad()`` or ``@mg.no_grad``: ops inside build no graph at all."""
 
-    def __init__(self):
-        super().__init__(False)
-
-    def __call__(self, fn):
-        return _GradMode(False)(fn)
+    enabled = False
 
 
 class enable_grad(_GradMode):
-    """``with mg.enable_grad():`` records the graph again, even inside ``no_grad``."""
+    """``with mg.enable_grad():`` (or as a decorator) records the graph again, even inside ``no_grad``."""
 
-    def __init__(self):
-        super().__init__(True)
+    enabled = True
 
-    def __call__(self, fn):
-        return _GradMode(True)(fn)
+
+class set_grad_enabled(_GradMode):
+    """``with mg.set_grad_enabled(flag):`` records the graph or not, as ``flag`` says."""
+
+    def __init__(self, mode):
+        self.enabled = bool(mode)
 
 
 # --- dtypes: PyTorch's promotion rules ----------------------------------------------
@@ -250,7 +255,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
     captured = {}
     handed_to_leaves = set()
     trace = _active_trace
-    with _GradMode(create_graph):
+    with set_grad_enabled(create_graph):
         while waiting:
             tensor = heapq.heappop(waiting)[2]
             g = grads.pop(id(tensor))

@@ -150,6 +150,18 @@ def test_no_grad_builds_no_graph():
 
     assert not doubled(x).requires_grad and mg.is_grad_enabled()
 
+    @mg.no_grad  # bare, like PyTorch allows
+    def tripled(t):
+        return t * 3
+
+    assert not tripled(x).requires_grad and mg.is_grad_enabled()
+    with mg.no_grad():
+        assert (enable_grad_decorated := mg.enable_grad(lambda t: t * 2))(x).requires_grad
+        with mg.set_grad_enabled(True):
+            assert mg.is_grad_enabled()
+        assert not mg.is_grad_enabled()
+    assert enable_grad_decorated(x).requires_grad
+
 
 def test_repeated_indices_accumulate():
     x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
