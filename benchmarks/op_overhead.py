@@ -13,15 +13,19 @@ OPS = 1000
 SIZE = 16
 
 
-def minigrad_chain(ops=OPS):
-    x = mg.tensor(np.ones(SIZE, dtype=np.float32), requires_grad=True)
+def chain(x, ops, factor=1.0001, shift=0.0001):
+    """ops/2 multiplies and ops/2 adds; the same code for minigrad, NumPy and PyTorch values."""
+    y = x
+    for _ in range(ops // 2):
+        y = y * factor
+        y = y + shift
+    return y
 
+
+def with_backward(x, ops):
+    """A runner: the chain forward, then backward into ``x.grad`` (cleared for the next run)."""
     def run():
-        y = x
-        for _ in range(ops // 2):
-            y = y * 1.0001
-            y = y + 0.0001
-        y.sum().backward()
+        chain(x, ops).sum().backward()
         x.grad = None
     return run
 
@@ -30,32 +34,17 @@ def numpy_chain(ops=OPS):
     x = np.ones(SIZE, dtype=np.float32)
 
     def run():
-        y = x
-        for _ in range(ops // 2):
-            y = y * 1.0001
-            y = y + 0.0001
-        grad = np.ones_like(y)
+        chain(x, ops)
+        grad = np.ones(SIZE, dtype=np.float32)
         for _ in range(ops // 2):
             grad = grad * 1.0001  # d(y*c)/dy = c; the adds pass grad through unchanged
         return grad
     return run
 
 
-def torch_chain(torch, ops=OPS):
-    x = torch.ones(SIZE, requires_grad=True)
-
-    def run():
-        y = x
-        for _ in range(ops // 2):
-            y = y * 1.0001
-            y = y + 0.0001
-        y.sum().backward()
-        x.grad = None
-    return run
-
-
 def steps(torch=None):
-    found = {"minigrad": minigrad_chain(), "numpy": numpy_chain()}
+    found = {"minigrad": with_backward(mg.tensor(np.ones(SIZE, dtype=np.float32), requires_grad=True), OPS),
+             "numpy": numpy_chain()}
     if torch is not None:
-        found["torch"] = torch_chain(torch)
+        found["torch"] = with_backward(torch.ones(SIZE, requires_grad=True), OPS)
     return found
