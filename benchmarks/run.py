@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                 # one BLAS thread, the default
     python benchmarks/run.py --threads 2 --write benchmarks/RESULTS.md
+    python benchmarks/run.py --only op_overhead cross_entropy
 
 Every workload runs minigrad and a hand-written NumPy baseline in the same process,
 in turns, after a warm-up, and reports the median of the repeats.
@@ -26,8 +27,13 @@ def parse_args():
     parser.add_argument("--repeats", type=int, default=30, help="timed repeats per workload (median reported)")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if installed")
     parser.add_argument("--skip-train", action="store_true", help="skip the train_digits wall-time run")
+    parser.add_argument("--only", nargs="+", metavar="WORKLOAD", choices=WORKLOADS,
+                        help=f"run just these workloads (from {', '.join(WORKLOADS)})")
     parser.add_argument("--write", metavar="FILE", help="also write the table as Markdown to FILE")
     return parser.parse_args()
+
+
+WORKLOADS = ("mlp_step", "mlp_small", "cross_entropy", "op_overhead", "deep_chain", "memory", "train_digits")
 
 
 def main():
@@ -58,15 +64,22 @@ def main():
     print(f"threads: {args.threads}, repeats: {args.repeats} (median)\n")
     print(HEADER)
 
-    timed("mlp_step", mlp_step.steps((784, 256, 256, 10), 128, torch), args.repeats, 1e3)
-    timed("mlp_small", mlp_step.steps((64, 32, 10), 32, torch), args.repeats * 10, 1e6, "µs")
-    timed("cross_entropy", cross_entropy.steps(torch), args.repeats, 1e3)
-    timed("op_overhead", op_overhead.steps(torch), args.repeats, 1e6 / op_overhead.OPS, "µs/op")
-    timed("deep_chain", deep_chain.steps(torch), max(3, args.repeats // 10), 1.0, "s")
-    peaks = memory.peaks()
-    rows.append(("memory", peaks["minigrad"] / 2**20, peaks["numpy"] / 2**20, None, "MiB peak"))
-    print(format_row(rows[-1]), flush=True)
-    if not args.skip_train:
+    wanted = set(args.only or WORKLOADS) - ({"train_digits"} if args.skip_train else set())
+    if "mlp_step" in wanted:
+        timed("mlp_step", mlp_step.steps((784, 256, 256, 10), 128, torch), args.repeats, 1e3)
+    if "mlp_small" in wanted:
+        timed("mlp_small", mlp_step.steps((64, 32, 10), 32, torch), args.repeats * 10, 1e6, "µs")
+    if "cross_entropy" in wanted:
+        timed("cross_entropy", cross_entropy.steps(torch), args.repeats, 1e3)
+    if "op_overhead" in wanted:
+        timed("op_overhead", op_overhead.steps(torch), args.repeats, 1e6 / op_overhead.OPS, "µs/op")
+    if "deep_chain" in wanted:
+        timed("deep_chain", deep_chain.steps(torch), max(3, args.repeats // 10), 1.0, "s")
+    if "memory" in wanted:
+        peaks = memory.peaks()
+        rows.append(("memory", peaks["minigrad"] / 2**20, peaks["numpy"] / 2**20, None, "MiB peak"))
+        print(format_row(rows[-1]), flush=True)
+    if "train_digits" in wanted:
         rows.append(("train_digits", train_digits_seconds(), None, None, "s wall"))
         print(format_row(rows[-1]), flush=True)
     if args.write:
