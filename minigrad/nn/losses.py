@@ -23,25 +23,33 @@ REDUCTIONS = ("mean", "sum", "none")
 # --- the fused cross-entropy ops ----------------------------------------------------------
 
 class CrossEntropyWithIndices(Function):
-    """Softmax cross-entropy of logits (M, C) against class indices (M,), reduced or not."""
+    """Softmax cross-entropy of logits (M, C) against class indices (M,), reduced or not.
 
-    def __init__(self, labels, weight, ignore_index, reduction, smoothing):
-        self.keep = labels != ignore_index                 # rows that count
-        self.labels = np.where(self.keep, labels, 0)       # ignored rows point at class 0, weight 0
+    ``keep`` marks the rows that count (False where the label is ``ignore_index``), or is
+    None when every row counts. A per-row factor that is the same on every row (1 with no
+    weights, nothing ignored) is kept as one number, so the common case costs no arrays.
+    """
+
+    def __init__(self, labels, keep, weight, reduction, smoothing):
+        self.keep = keep
+        self.labels = labels if keep is None else np.where(keep, labels, 0)  # ignored rows point at class 0
         self.weight, self.reduction, self.smoothing = weight, reduction, smoothing
 
     def forward(self, logits):
         count, classes = logits.shape
         eps, weight = self.smoothing, self.weight
-        rows = np.arange(count)
-        # q puts (1 - eps)·w[y] on the label and eps/C·w[c] on every class c (rows that count)
-        self.label_weight = (self.keep * (1.0 if weight is None else weight[self.labels])).astype(logits.dtype)
-        weight_total = classes if weight is None else weight.sum()
-        row_total = self.label_weight * (1 - eps) + self.keep * (eps / classes * weight_total)  # Σ_c q[n, c]
-        self.row_total = row_total.astype(logits.dtype)  # float32 stays float32 all the way through
+        # q puts (1 - eps)·w[y] on the label and eps/C·w[c] on every class c (rows that count).
+        # Per-row factors are arrays in the logits' dtype or plain numbers, so float32 stays float32.
+        self.counts = 1.0 if self.keep is None else self.keep.astype(logits.dtype)  # 1 on rows that count, else 0
+        self.label_weight = self.counts if weight is None else weight[self.labels] * self.counts  # w[y]
+        self.row_total = self.label_weight * (1 - eps)  # Σ_c q[n, c]
+        if eps > 0:
+            weight_total = classes if weight is None else weight.sum()
+            self.row_total = self.row_total + self.counts * (eps / classes * weight_total)
 
         shifted = logits - logits.max(axis=1, keepdims=True)  # the one temporary of the logits' size
-        picked = shifted[rows, self.labels]
+        self.rows = np.arange(count)
+        picked = shifted[self.rows, self.labels]
         smooth = None
         if eps > 0:
             smooth = shifted.sum(axis=1) if weight is None else shifted @ weight  # Σ_c w_c·shifted_c
@@ -50,36 +58,45 @@ class CrossEntropyWithIndices(Function):
         lse = np.log(self.sums)  # log Σ exp(shifted), so -log p_c = lse - shifted_c
         losses = self.label_weight * (1 - eps) * (lse - picked)
         if eps > 0:
-            losses += self.keep * (eps / classes) * (weight_total * lse - smooth)
-        self.denominator = self.label_weight.sum() if self.reduction == "mean" else 1
+            losses += self.counts * (eps / classes) * (weight_total * lse - smooth)
+        self.denominator = _sum_over_rows(self.label_weight, count) if self.reduction == "mean" else 1
         # 1/denominator on rows that count, exactly 0 on ignored rows: an ignored row gets no
-        # gradient even when nothing counts and the mean is 0/0 = nan (like PyTorch)
-        with np.errstate(divide="ignore"):
-            self.row_factor = np.where(self.keep, 1 / self.denominator, 0).astype(logits.dtype)
+        # gradient even when nothing counts and the mean is 0/0 = nan (like PyTorch); 1/0 is inf
+        inverse = 1 / self.denominator if self.denominator != 0 else np.inf
+        self.row_factor = inverse if self.keep is None else np.where(self.keep, inverse, 0).astype(logits.dtype)
         return _reduce_array(losses, self.reduction, self.denominator)
 
     def backward(self, g, out, logits):
         # d loss / d x_n = (softmax(x_n) · Σ_c q[n, c] − q[n]) · g_n / denominator
-        scale = (g * self.row_factor).reshape(-1, 1)
+        scale = g * self.row_factor  # g_n / denominator: one number when the loss was reduced
         if isinstance(logits, Tensor):  # create_graph: the same formula from differentiable ops
-            return ((softmax(logits, axis=1) * self.row_total.reshape(-1, 1) - self._target_matrix()) * scale,)
-        grad = self.exps * (scale * (self.row_total / self.sums).reshape(-1, 1))
-        column = scale.reshape(-1)
-        grad[np.arange(len(grad)), self.labels] -= column * (1 - self.smoothing) * self.label_weight
-        if self.smoothing > 0:
+            return ((softmax(logits, axis=1) * _column(self.row_total) - self._target_matrix()) * _column(scale),)
+        grad = self.exps * _column(scale * self.row_total / self.sums)  # softmax · Σq, scaled
+        grad[self.rows, self.labels] -= scale * (1 - self.smoothing) * self.label_weight  # − q at the label
+        if self.smoothing > 0:  # − q's share eps/C·w_c on every class
             spread = self.smoothing / grad.shape[1] * (1.0 if self.weight is None else self.weight)
-            grad -= (column * self.keep).reshape(-1, 1) * spread
+            grad -= _column(scale * self.counts) * spread
         return (grad,)
 
     def _target_matrix(self):
         """q as a dense (M, C) array (only for differentiating twice)."""
         count, classes = self.exps.shape
         q = np.zeros((count, classes), dtype=self.exps.dtype)
-        q[np.arange(count), self.labels] = (1 - self.smoothing) * self.label_weight
+        q[self.rows, self.labels] = (1 - self.smoothing) * self.label_weight
         if self.smoothing > 0:
-            q += (self.keep.reshape(-1, 1) * (self.smoothing / classes)
+            q += (_column(self.counts) * (self.smoothing / classes)
                   * (1.0 if self.weight is None else self.weight))
         return q
+
+
+def _column(per_row):
+    """A per-row factor (M,) as a column (M, 1) that broadcasts over the classes; a number stays a number."""
+    return per_row.reshape(-1, 1) if isinstance(per_row, (np.ndarray, Tensor)) else per_row
+
+
+def _sum_over_rows(per_row, count):
+    """Σ_n of a per-row factor, given as an array (M,) or as one number for every row."""
+    return per_row.sum() if isinstance(per_row, np.ndarray) else per_row * count
 
 
 class CrossEntropyWithProbabilities(Function):
@@ -168,11 +185,23 @@ def _class_weights(weight, classes, dtype):
 
 
 def _check_labels(labels, classes, ignore_index):
-    wrong = (labels != ignore_index) & ((labels < 0) | (labels >= classes))
+    """Fail unless every label is a class or ``ignore_index``; return the mask of rows that count.
+
+    The mask is None when every row counts. One min/max pass settles the usual case;
+    only when it fails are the labels searched for the bad one.
+    """
+    if labels.size == 0:
+        return None
+    low, high = labels.min(), labels.max()
+    if 0 <= low and high < classes:  # every label is a class: rows with ignore_index (if a class) don't count
+        return labels != ignore_index if low <= ignore_index <= high else None
+    keep = labels != ignore_index
+    wrong = keep & ((labels < 0) | (labels >= classes))
     if wrong.any():
         bad = labels[wrong].flat[0]
         raise IndexError(f"target label {bad} is out of range for {classes} classes "
                          f"(labels must be in 0..{classes - 1}, or ignore_index={ignore_index})")
+    return keep
 
 
 def _class_rows(x):
@@ -235,8 +264,8 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     kind = target.dtype.kind if isinstance(target, (Tensor, np.ndarray)) else np.asarray(target).dtype.kind
     if kind in "iu":
         labels = _class_index_labels(input, target)
-        _check_labels(labels, classes, ignore_index)
-        op = CrossEntropyWithIndices(labels, weight, ignore_index, reduction, label_smoothing)
+        keep = _check_labels(labels, classes, ignore_index)
+        op = CrossEntropyWithIndices(labels, keep, weight, reduction, label_smoothing)
         losses = op(_class_rows(input))
     elif kind == "f":
         if ignore_index >= 0:  # PyTorch refuses this too: no class index to compare with
