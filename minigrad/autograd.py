@@ -254,7 +254,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
         _receive(grads, waiting, root, g)
     captured = {}
     handed_to_leaves = set()
-    trace = _active_trace
+    tracer = _active_trace
     with set_grad_enabled(create_graph):
         while waiting:
             tensor = heapq.heappop(waiting)[2]
@@ -282,8 +282,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
             if _anomaly_enabled:
                 from .debug import check_backward
                 check_backward(node, in_grads, node.needs)
-            if trace is not None:
-                trace.record(tensor, g, node, in_grads)
+            if tracer is not None:
+                tracer.record(tensor, g, node, in_grads)
             if not retain_graph and node.saves_tensors:
                 node.inputs = node.arrays = None  # free what this node saved, and the graph above it
     return captured
@@ -377,7 +377,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(results)
 
 
-from .debug import detect_anomaly, trace  # noqa: E402  (debug imports this module)
-
-
-from .ops.shape import sum_to  # noqa: E402  (ops are built on Function, defined above)
+# Imported last: these modules are built on what this one defines above.
+from .debug import detect_anomaly, trace  # noqa: E402,F401  (mg.autograd.trace, mg.detect_anomaly)
+from .ops.shape import sum_to  # noqa: E402
