@@ -73,6 +73,7 @@ def test_type_promotion_like_pytorch():
     assert (f32 + np.ones(1)).dtype == np.float64
     assert (f32 / 3).dtype == np.float32
     assert (i64 / 2).dtype == np.float32 and (i64 / 2).tolist() == [0.5, 1.0]
+    assert i64.mean().dtype == np.float32 and i64.mean().item() == 1.5
 
 
 def test_comparisons_are_bool_tensors_without_grad():

@@ -9,7 +9,7 @@ import builtins
 import numpy as np
 
 from ..autograd import Function
-from ..tensor import Tensor
+from ..tensor import DEFAULT_FLOAT, Tensor
 from .elementwise import exp
 from .shape import broadcast_to
 
@@ -63,7 +63,8 @@ class Mean(_Reduction):
         self.remember_shapes(a)
         outputs = int(np.prod(self.kept_shape))
         self.count = a.size // outputs if outputs else 0  # how many elements each mean averages
-        return a.mean(axis=self.axis, keepdims=self.keepdims)
+        integer = a.dtype.kind in "biu"  # the mean of integers is a float32, like int / int
+        return a.mean(axis=self.axis, keepdims=self.keepdims, dtype=DEFAULT_FLOAT if integer else None)
 
     def backward(self, g, out, a):
         return (broadcast_to(self.kept(g) / self.count, a.shape),)  # d(mean a)/da_i = 1/n
