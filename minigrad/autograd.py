@@ -107,7 +107,8 @@ def result_dtype(values):
 
 
 def _prepare(inputs):
-    """The inputs (scalars and lists made arrays) and the arrays forward computes with, in one dtype.
+    """The inputs (scalars and lists made arrays), the arrays forward computes with, in one
+    dtype, and which inputs need a gradient (a tuple of bools).
 
     The two common cases come first and convert nothing: Tensors of one dtype, and a
     float Tensor with a Python number (NumPy keeps the Tensor's dtype for those).
@@ -115,25 +116,26 @@ def _prepare(inputs):
     first = inputs[0]
     if len(inputs) == 1:
         if isinstance(first, Tensor):
-            return inputs, (first.data,)
+            return inputs, (first.data,), (first.requires_grad,)
         first = first if isinstance(first, np.ndarray) else as_constant(first)
-        return (first,), (first,)
+        return (first,), (first,), (False,)
     if len(inputs) == 2:
         second = inputs[1]
         if isinstance(first, Tensor):
             if isinstance(second, Tensor) and first.data.dtype == second.data.dtype:
-                return inputs, (first.data, second.data)
+                return inputs, (first.data, second.data), (first.requires_grad, second.requires_grad)
             if type(second) in (float, int) and first.data.dtype.kind == "f":
-                return inputs, (first.data, second)
+                return inputs, (first.data, second), (first.requires_grad, False)
         elif isinstance(second, Tensor) and type(first) in (float, int) and second.data.dtype.kind == "f":
-            return inputs, (first, second.data)
+            return inputs, (first, second.data), (False, second.requires_grad)
+    needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
     arrays = tuple(x.data if isinstance(x, Tensor) else x for x in inputs)
     if all(isinstance(a, np.ndarray) and a.dtype == arrays[0].dtype for a in arrays):
-        return inputs, arrays  # arrays and Tensors of one dtype
+        return inputs, arrays, needs  # arrays and Tensors of one dtype
     inputs = tuple(x if isinstance(x, (Tensor, np.ndarray)) or _is_scalar(x) else as_constant(x) for x in inputs)
     dtype = result_dtype(inputs)
     inputs = tuple(np.asarray(x, dtype=dtype) if _is_scalar(x) else x for x in inputs)
-    return inputs, tuple(_data(x, dtype) for x in inputs)
+    return inputs, tuple(_data(x, dtype) for x in inputs), needs
 
 
 def as_constant(value):
@@ -174,9 +176,8 @@ class Function:
     saves_tensors = True
 
     def __call__(self, *inputs):
-        inputs, arrays = _prepare(inputs)
+        inputs, arrays, needs = _prepare(inputs)
         out = self.forward(*arrays)
-        needs = [isinstance(x, Tensor) and x.requires_grad for x in inputs]
         if True not in needs or not _grad_enabled:
             if not any(isinstance(x, Tensor) for x in inputs):
                 return out  # called on ndarrays (as inside backward): plain NumPy

@@ -314,7 +314,7 @@ def astype(a, dtype):
 
 def _constant_op(numpy_fn, *inputs):
     """Apply ``numpy_fn`` to the inputs' values; a Tensor result never needs a gradient."""
-    inputs, arrays = _prepare(inputs)
+    inputs, arrays, _ = _prepare(inputs)
     result = numpy_fn(*arrays)
     return Tensor._from_op(result) if any(isinstance(x, Tensor) for x in inputs) else result
 
