@@ -258,10 +258,10 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
     tracer = _active_trace
     with set_grad_enabled(create_graph):
         while waiting:
-            tensor = heapq.heappop(waiting)[2]
-            g = grads.pop(id(tensor))
-            if capture is not None and id(tensor) in capture:
-                captured[id(tensor)] = g
+            _, key, tensor = heapq.heappop(waiting)
+            g = grads.pop(key)
+            if capture is not None and key in capture:
+                captured[key] = g
             node = tensor._node
             if node is None:
                 if capture is None:
@@ -275,11 +275,18 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
                 in_grads = node.backward(g, tensor.data, *node.arrays)
             for x, need, gx in zip(node.inputs, node.needs, in_grads):
                 if need and gx is not None:
-                    if gx.shape != x.data.shape:
-                        gx = sum_to(gx, x.data.shape)  # undo broadcasting: one helper for every op
-                    if gx.dtype != x.data.dtype:
-                        gx = gx.astype(x.data.dtype)
-                    _receive(grads, waiting, x, gx)
+                    data = x.data
+                    if gx.shape != data.shape:
+                        gx = sum_to(gx, data.shape)  # undo broadcasting: one helper for every op
+                    if gx.dtype != data.dtype:
+                        gx = gx.astype(data.dtype)
+                    # What _receive does, written out because it runs once per edge:
+                    key = id(x)
+                    if key in grads:
+                        grads[key] = grads[key] + gx  # x is used more than once: its gradients add up
+                    else:
+                        grads[key] = gx
+                        heapq.heappush(waiting, (_newest_first(x), key, x))
             if _anomaly_enabled:
                 from .debug import check_backward
                 check_backward(node, in_grads, node.needs)
@@ -291,7 +298,10 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
 
 
 def _receive(grads, waiting, tensor, g):
-    """Add ``g`` to the gradient waiting for ``tensor``; the first one puts the tensor in the heap."""
+    """Add ``g`` to the gradient waiting for ``tensor``; the first one puts the tensor in the heap.
+
+    run_backward calls it for the roots and writes the same lines out in its loop.
+    """
     key = id(tensor)
     if key in grads:
         grads[key] = grads[key] + g
