@@ -250,9 +250,11 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
     with it (a set of tensor ids) they are returned in a dict, id -> gradient,
     for those tensors only, and ``.grad`` is left alone.
     """
-    grads, waiting = {}, []
+    grads = {}  # id(tensor) -> the sum of the gradients it has received so far
     for root, g in zip(roots, root_grads):
-        _receive(grads, waiting, root, g)
+        grads[id(root)] = grads[id(root)] + g if id(root) in grads else g
+    waiting = [(_newest_first(root), id(root), root) for root in {id(r): r for r in roots}.values()]
+    heapq.heapify(waiting)
     captured = {}
     handed_to_leaves = set()
     tracer = _active_trace
@@ -280,11 +282,10 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
                         gx = sum_to(gx, data.shape)  # undo broadcasting: one helper for every op
                     if gx.dtype != data.dtype:
                         gx = gx.astype(data.dtype)
-                    # What _receive does, written out because it runs once per edge:
                     key = id(x)
                     if key in grads:
                         grads[key] = grads[key] + gx  # x is used more than once: its gradients add up
-                    else:
+                    else:  # x's first gradient: it starts waiting for its turn
                         grads[key] = gx
                         heapq.heappush(waiting, (_newest_first(x), key, x))
             if _anomaly_enabled:
@@ -295,19 +296,6 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
             if not retain_graph and node.saves_tensors:
                 node.inputs = node.arrays = None  # free what this node saved, and the graph above it
     return captured
-
-
-def _receive(grads, waiting, tensor, g):
-    """Add ``g`` to the gradient waiting for ``tensor``; the first one puts the tensor in the heap.
-
-    run_backward calls it for the roots and writes the same lines out in its loop.
-    """
-    key = id(tensor)
-    if key in grads:
-        grads[key] = grads[key] + g
-    else:
-        grads[key] = g
-        heapq.heappush(waiting, (_newest_first(tensor), key, tensor))
 
 
 def _accumulate_into_leaf(leaf, g, handed_to_leaves):
