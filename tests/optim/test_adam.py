@@ -6,11 +6,7 @@ import numpy as np
 import pytest
 
 from minigrad.optim import Adam, AdamW
-from minigrad.tensor import Tensor
-
-
-def param(values, dtype=np.float64):
-    return Tensor(np.array(values, dtype=dtype), requires_grad=True)
+from optim_helpers import param, run
 
 
 def reference_adam(w, grads, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled=False):
@@ -31,15 +27,6 @@ def reference_adam(w, grads, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
         denom = np.sqrt(v) / math.sqrt(bias_correction2) + eps
         w = w - lr / bias_correction1 * m / denom
     return w
-
-
-def run(optimizer_factory, w0, grads):
-    p = param(w0)
-    opt = optimizer_factory([p])
-    for g in grads:
-        p.grad = g.copy()
-        opt.step()
-    return p, opt
 
 
 def test_first_step_moves_by_lr_times_the_gradient_sign():

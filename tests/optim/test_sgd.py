@@ -4,11 +4,7 @@ import numpy as np
 import pytest
 
 from minigrad.optim import SGD
-from minigrad.tensor import Tensor
-
-
-def param(values, dtype=np.float64):
-    return Tensor(np.array(values, dtype=dtype), requires_grad=True)
+from optim_helpers import param, run
 
 
 def reference_sgd(w, grads, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
@@ -22,15 +18,6 @@ def reference_sgd(w, grads, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, n
             d = d + momentum * buf if nesterov else buf
         w = w - lr * d
     return w
-
-
-def run(optimizer_factory, w0, grads):
-    p = param(w0)
-    opt = optimizer_factory([p])
-    for g in grads:
-        p.grad = g.copy()
-        opt.step()
-    return p, opt
 
 
 def test_plain_step_worked_by_hand():
