@@ -302,6 +302,8 @@ def _accumulate_into_leaf(leaf, g, handed_to_leaves):
     """``leaf.grad += g``, never sharing one array between two ``.grad`` attributes."""
     if isinstance(g, Tensor):
         g = g.data
+    if type(g) is not np.ndarray:
+        g = np.array(g, dtype=leaf.data.dtype)  # a NumPy scalar (0-d results come as scalars)
     if leaf.grad is None:
         # A gradient may be a read-only broadcast view, or the same array as
         # another leaf's (a + b passes one gradient to both): copy those.

@@ -60,7 +60,7 @@ class Tensor:
     def _from_op(cls, data, node=None):
         """A Tensor around an op's freshly made array; ``node`` is the op if a gradient is wanted."""
         out = cls.__new__(Tensor)
-        out.data = data
+        out.data = data if type(data) is np.ndarray else np.asarray(data)  # NumPy gives 0-d results as scalars
         out.grad = None
         out.requires_grad = node is not None
         out._node = node

@@ -305,3 +305,16 @@ def test_the_first_node_ever_made_is_ordered_before_its_leaves():
             "(x * x).sum().backward(); print(x.grad.tolist())")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "[2.0, 4.0]"
+
+
+def test_zero_dimensional_values_and_gradients_are_ndarrays():
+    x = mg.tensor(2.0, requires_grad=True)
+    y = (x * 3).sum()  # NumPy returns 0-d results as scalars; minigrad keeps ndarrays
+    assert type(y.data) is np.ndarray and y.shape == ()
+    y.backward()
+    assert type(x.grad) is np.ndarray and x.grad.shape == () and x.grad == 3.0
+    v = mg.tensor([1.0, 2.0], requires_grad=True)
+    loss = (v * v).sum()
+    assert type(loss.data) is np.ndarray
+    (gv,) = mg.grad(loss, v)
+    assert type(gv.data) is np.ndarray
