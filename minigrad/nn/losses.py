@@ -111,9 +111,7 @@ class CrossEntropyWithProbabilities(Function):
         return q if self.weight is None else q * self.weight
 
     def forward(self, logits, target):
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        self.log_probs = shifted  # log softmax(logits)
+        self.log_probs = log_softmax(logits, axis=1)  # the op on ndarrays: plain NumPy, kept for backward
         losses = -(self.log_probs * self.target_weights(target)).sum(axis=1)
         self.denominator = len(logits) if self.reduction == "mean" else 1  # positions, weights or not
         return _reduce_array(losses, self.reduction, self.denominator)
@@ -173,6 +171,13 @@ def _as_float_target(target, input):
     if isinstance(target, Tensor):
         return astype(target, input.dtype)
     return np.asarray(target, dtype=input.dtype)
+
+
+def _class_count(input, needs):
+    """C, the length of the class axis (axis 1, or axis 0 of a single sample)."""
+    if input.ndim == 0:
+        raise ValueError(f"{needs} with a class axis, got a 0-d input")
+    return input.shape[0] if input.ndim == 1 else input.shape[1]
 
 
 def _class_weights(weight, classes, dtype):
@@ -257,9 +262,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
-    if input.ndim == 0:
-        raise ValueError("cross_entropy needs logits with a class axis, got a 0-d input")
-    classes = input.shape[0] if input.ndim == 1 else input.shape[1]
+    classes = _class_count(input, "cross_entropy needs logits")
     weight = _class_weights(weight, classes, input.dtype)
     kind = target.dtype.kind if isinstance(target, (Tensor, np.ndarray)) else np.asarray(target).dtype.kind
     if kind in "iu":
@@ -287,15 +290,13 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     """Negative log-likelihood of log-probabilities ``input`` (N, C, ...) at the target classes, like PyTorch."""
     input = _as_input(input)
     _check_reduction(reduction)
-    if input.ndim == 0:
-        raise ValueError("nll_loss needs log-probabilities with a class axis, got a 0-d input")
-    classes = input.shape[0] if input.ndim == 1 else input.shape[1]
+    classes = _class_count(input, "nll_loss needs log-probabilities")
     weight = _class_weights(weight, classes, input.dtype)
     if _values(target).dtype.kind not in "iu":
         raise ValueError(f"nll_loss needs integer class indices, got dtype {_values(target).dtype}")
     labels = _class_index_labels(input, target)
-    _check_labels(labels, classes, ignore_index)
-    keep = labels != ignore_index
+    keep = _check_labels(labels, classes, ignore_index)
+    keep = np.ones(labels.shape, dtype=bool) if keep is None else keep
     safe = np.where(keep, labels, 0)
     label_weight = (keep * (1.0 if weight is None else weight[safe])).astype(input.dtype)
     total_weight = label_weight.sum()
@@ -318,13 +319,17 @@ def _check_same_shape(input, target, name):
                          f"{tuple(input.shape)}; they must be the same")
 
 
-def _check_broadcasts_to(array, shape, name):
+def _broadcast_factor(values, input, name):
+    """``weight`` or ``pos_weight`` as an array in the input's dtype that broadcasts to its shape."""
+    array = _values(values).astype(input.dtype)
     try:
-        fits = np.broadcast_shapes(array.shape, shape) == tuple(shape)
+        fits = np.broadcast_shapes(array.shape, input.shape) == tuple(input.shape)
     except ValueError:  # NumPy's own message would not say which argument is wrong
         fits = False
     if not fits:
-        raise ValueError(f"{name} of shape {array.shape} does not broadcast to the input's shape {tuple(shape)}")
+        raise ValueError(f"{name} of shape {array.shape} does not broadcast to the input's shape "
+                         f"{tuple(input.shape)}")
+    return array
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
@@ -341,14 +346,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     log_not_p = log_p - input
     positive = target * log_p
     if pos_weight is not None:
-        pos_weight = _values(pos_weight).astype(input.dtype)
-        _check_broadcasts_to(pos_weight, input.shape, "pos_weight")
-        positive = positive * pos_weight
+        positive = positive * _broadcast_factor(pos_weight, input, "pos_weight")
     losses = -(positive + (1 - target) * log_not_p)
     if weight is not None:
-        weight = _values(weight).astype(input.dtype)
-        _check_broadcasts_to(weight, input.shape, "weight")
-        losses = losses * weight
+        losses = losses * _broadcast_factor(weight, input, "weight")
     return _reduce(losses, reduction)
 
 
@@ -365,9 +366,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
                          "for logits use binary_cross_entropy_with_logits")
     losses = BinaryCrossEntropy()(input, target)
     if weight is not None:
-        weight = _values(weight).astype(input.dtype)
-        _check_broadcasts_to(weight, input.shape, "weight")
-        losses = losses * weight
+        losses = losses * _broadcast_factor(weight, input, "weight")
     return _reduce(losses, reduction)
 
 
