@@ -11,19 +11,16 @@ import numpy as np
 from ..autograd import Function
 from ..tensor import DEFAULT_FLOAT, Tensor
 from .elementwise import exp
-from .shape import broadcast_to
+from .shape import broadcast_to, normalize_axis
 
 
-def _normalize_axis(axis, ndim):
+def _normalize_axes(axis, ndim):
     """``axis`` (None, int or tuple, negatives allowed) as a sorted tuple of non-negative axes."""
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    normalized = []
-    for ax in axes:
-        if not -ndim <= ax < builtins.max(ndim, 1):
-            raise ValueError(f"axis {ax} is out of range for a tensor with {ndim} dimensions")
-        normalized.append(int(ax) % builtins.max(ndim, 1))
+    size = builtins.max(ndim, 1)  # a 0-d tensor takes axis 0 (or -1) like a length-1 one
+    normalized = [normalize_axis(int(ax), size) for ax in axes]
     if len(set(normalized)) != len(normalized):
         raise ValueError(f"axis {axis} repeats an axis")
     return tuple(sorted(normalized))
@@ -40,7 +37,7 @@ class _Reduction(Function):
         return g if self.keepdims else g.reshape(self.kept_shape)
 
     def remember_shapes(self, a):
-        axes = _normalize_axis(self.axis, a.ndim)
+        axes = _normalize_axes(self.axis, a.ndim)
         self.axis = axes  # NumPy takes the tuple; it also checked the axes once
         self.kept_shape = tuple(1 if i in axes else n for i, n in enumerate(a.shape))
 

@@ -107,7 +107,7 @@ class Concatenate(Function):
         self.axis = axis
 
     def forward(self, *arrays):
-        self.axis = _normalize_axis(self.axis, arrays[0].ndim)
+        self.axis = normalize_axis(self.axis, arrays[0].ndim)
         self.ends = np.cumsum([a.shape[self.axis] for a in arrays]).tolist()
         return np.concatenate(arrays, axis=self.axis)
 
@@ -125,7 +125,7 @@ class Stack(Function):
         self.axis = axis
 
     def forward(self, *arrays):
-        self.axis = _normalize_axis(self.axis, arrays[0].ndim + 1)
+        self.axis = normalize_axis(self.axis, arrays[0].ndim + 1)
         return np.stack(arrays, axis=self.axis)
 
     def backward(self, g, out, *inputs):
@@ -135,9 +135,10 @@ class Stack(Function):
 
 # --- helpers -------------------------------------------------------------------------
 
-def _normalize_axis(axis, ndim):
+def normalize_axis(axis, ndim):
+    """One axis, negatives allowed, as 0..ndim-1 (ValueError if it is out of range)."""
     if not -ndim <= axis < ndim:
-        raise ValueError(f"axis {axis} is out of range for {ndim} dimensions")
+        raise ValueError(f"axis {axis} is out of range for a tensor with {ndim} dimensions")
     return axis % ndim
 
 
@@ -200,7 +201,7 @@ def expand_dims(a, axis):
     a = _as_array_or_tensor(a)
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     ndim = a.ndim + len(axes)
-    new_axes = {_normalize_axis(ax, ndim) for ax in axes}
+    new_axes = {normalize_axis(ax, ndim) for ax in axes}
     rest = iter(a.shape)
     return Reshape(tuple(1 if i in new_axes else next(rest) for i in range(ndim)))(a)
 
@@ -211,7 +212,7 @@ def squeeze(a, axis=None):
     if axis is None:
         axes = {i for i, n in enumerate(a.shape) if n == 1}
     else:
-        axes = {_normalize_axis(ax, a.ndim) for ax in ((axis,) if isinstance(axis, (int, np.integer)) else axis)}
+        axes = {normalize_axis(ax, a.ndim) for ax in ((axis,) if isinstance(axis, (int, np.integer)) else axis)}
         for ax in axes:
             if a.shape[ax] != 1:
                 raise ValueError(f"cannot squeeze axis {ax}: it has length {a.shape[ax]}, not 1 (shape {a.shape})")
