@@ -14,8 +14,8 @@ gradient is itself recorded as a graph and can be differentiated again.
 """
 
 import functools
-import heapq
 import itertools
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -108,7 +108,8 @@ def result_dtype(values):
 
 def _prepare(inputs):
     """The inputs (scalars and lists made arrays), the arrays forward computes with, in one
-    dtype, and which inputs need a gradient (a tuple of bools).
+    dtype, and which inputs need a gradient (a tuple of bools, or None when no input is a
+    Tensor: then the op is plain NumPy, as inside a backward rule).
 
     The two common cases come first and convert nothing: Tensors of one dtype, and a
     float Tensor with a Python number (NumPy keeps the Tensor's dtype for those).
@@ -116,26 +117,40 @@ def _prepare(inputs):
     first = inputs[0]
     if len(inputs) == 1:
         if isinstance(first, Tensor):
-            return inputs, (first.data,), (first.requires_grad,)
+            return inputs, (first.data,), _NEEDS_ONE[first.requires_grad]
         first = first if isinstance(first, np.ndarray) else as_constant(first)
-        return (first,), (first,), (False,)
+        return (first,), (first,), None
     if len(inputs) == 2:
         second = inputs[1]
         if isinstance(first, Tensor):
             if isinstance(second, Tensor) and first.data.dtype == second.data.dtype:
-                return inputs, (first.data, second.data), (first.requires_grad, second.requires_grad)
+                return inputs, (first.data, second.data), _NEEDS_TWO[first.requires_grad][second.requires_grad]
             if type(second) in (float, int) and first.data.dtype.kind == "f":
-                return inputs, (first.data, second), (first.requires_grad, False)
+                return inputs, (first.data, second), _NEEDS_TWO[first.requires_grad][False]
         elif isinstance(second, Tensor) and type(first) in (float, int) and second.data.dtype.kind == "f":
-            return inputs, (first, second.data), (False, second.requires_grad)
-    needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
-    arrays = tuple(x.data if isinstance(x, Tensor) else x for x in inputs)
-    if all(isinstance(a, np.ndarray) and a.dtype == arrays[0].dtype for a in arrays):
-        return inputs, arrays, needs  # arrays and Tensors of one dtype
+            return inputs, (first, second.data), _NEEDS_TWO[False][second.requires_grad]
+    arrays, needs, tensors, dtypes = [], [], 0, set()
+    for x in inputs:
+        if isinstance(x, Tensor):
+            arrays.append(x.data)
+            needs.append(x.requires_grad)
+            tensors += 1
+        else:
+            arrays.append(x)
+            needs.append(False)
+        dtypes.add(arrays[-1].dtype if type(arrays[-1]) is np.ndarray else None)
+    needs = tuple(needs) if tensors else None
+    if len(dtypes) == 1 and None not in dtypes:
+        return inputs, tuple(arrays), needs  # arrays and Tensors of one dtype
     inputs = tuple(x if isinstance(x, (Tensor, np.ndarray)) or _is_scalar(x) else as_constant(x) for x in inputs)
     dtype = result_dtype(inputs)
     inputs = tuple(np.asarray(x, dtype=dtype) if _is_scalar(x) else x for x in inputs)
     return inputs, tuple(_data(x, dtype) for x in inputs), needs
+
+
+# Shared needs-tuples, picked by indexing with bools, so making a node allocates none.
+_NEEDS_ONE = ((False,), (True,))
+_NEEDS_TWO = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 def as_constant(value):
@@ -156,6 +171,7 @@ def _data(x, dtype):
 
 # --- graph nodes ----------------------------------------------------------------------
 
+_new_tensor = object.__new__
 _creation_order = itertools.count(1)  # numbers the nodes as they are made: 1, 2, 3, ...
 
 class Function:
@@ -178,17 +194,22 @@ class Function:
     def __call__(self, *inputs):
         inputs, arrays, needs = _prepare(inputs)
         out = self.forward(*arrays)
-        if True not in needs or not _grad_enabled:
-            if not any(isinstance(x, Tensor) for x in inputs):
-                return out  # called on ndarrays (as inside backward): plain NumPy
-            node = None
-        else:
-            node, self.inputs, self.arrays, self.needs = self, inputs, arrays, needs
-            self.sequence = next(_creation_order)  # later than every input's node
+        if needs is None:
+            return out  # called on ndarrays (as inside backward): plain NumPy
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)  # NumPy gives 0-d results as scalars
         if _anomaly_enabled:
             from .debug import check_forward
             check_forward(self, out)
-        return Tensor._from_op(out, node)
+        tensor = _new_tensor(Tensor)
+        tensor.data, tensor.grad = out, None
+        if _grad_enabled and True in needs:
+            self.inputs, self.arrays, self.needs = inputs, arrays, needs
+            self.sequence = next(_creation_order)  # later than every input's node
+            tensor.requires_grad, tensor._node = True, self
+        else:
+            tensor.requires_grad, tensor._node = False, None
+        return tensor
 
     def forward(self, *arrays):
         raise NotImplementedError(f"{type(self).__name__}.forward")
@@ -251,16 +272,21 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
     for those tensors only, and ``.grad`` is left alone.
     """
     grads = {}  # id(tensor) -> the sum of the gradients it has received so far
+    waiting = []  # (-creation number, id, tensor): a heap, newest node first
     for root, g in zip(roots, root_grads):
-        grads[id(root)] = grads[id(root)] + g if id(root) in grads else g
-    waiting = [(_newest_first(root), id(root), root) for root in {id(r): r for r in roots}.values()]
-    heapq.heapify(waiting)
+        if id(root) in grads:
+            grads[id(root)] = grads[id(root)] + g
+        else:
+            grads[id(root)] = g
+            heappush(waiting, (_newest_first(root), id(root), root))
     captured = {}
     handed_to_leaves = set()
     tracer = _active_trace
-    with set_grad_enabled(create_graph):
+    global _grad_enabled
+    grad_was_enabled, _grad_enabled = _grad_enabled, create_graph  # backward rules record only for create_graph
+    try:
         while waiting:
-            _, key, tensor = heapq.heappop(waiting)
+            _, key, tensor = heappop(waiting)
             g = grads.pop(key)
             if capture is not None and key in capture:
                 captured[key] = g
@@ -269,25 +295,27 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
                 if capture is None:
                     _accumulate_into_leaf(tensor, g, handed_to_leaves)
                 continue
-            if node.inputs is None:
+            inputs = node.inputs
+            if inputs is None:
                 raise _freed_error(node)
             if create_graph:
-                in_grads = node.backward(g, tensor, *node.inputs)
+                in_grads = node.backward(g, tensor, *inputs)
             else:
                 in_grads = node.backward(g, tensor.data, *node.arrays)
-            for x, need, gx in zip(node.inputs, node.needs, in_grads):
+            for x, need, gx in zip(inputs, node.needs, in_grads):
                 if need and gx is not None:
                     data = x.data
                     if gx.shape != data.shape:
                         gx = sum_to(gx, data.shape)  # undo broadcasting: one helper for every op
-                    if gx.dtype != data.dtype:
+                    if gx.dtype is not data.dtype and gx.dtype != data.dtype:
                         gx = gx.astype(data.dtype)
                     key = id(x)
                     if key in grads:
                         grads[key] = grads[key] + gx  # x is used more than once: its gradients add up
                     else:  # x's first gradient: it starts waiting for its turn
                         grads[key] = gx
-                        heapq.heappush(waiting, (_newest_first(x), key, x))
+                        x_node = x._node
+                        heappush(waiting, (0 if x_node is None else -x_node.sequence, key, x))
             if _anomaly_enabled:
                 from .debug import check_backward
                 check_backward(node, in_grads, node.needs)
@@ -295,6 +323,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
                 tracer.record(tensor, g, node, in_grads)
             if not retain_graph and node.saves_tensors:
                 node.inputs = node.arrays = None  # free what this node saved, and the graph above it
+    finally:
+        _grad_enabled = grad_was_enabled
     return captured
 
 
@@ -305,9 +335,9 @@ def _accumulate_into_leaf(leaf, g, handed_to_leaves):
     if type(g) is not np.ndarray:
         g = np.array(g, dtype=leaf.data.dtype)  # a NumPy scalar (0-d results come as scalars)
     if leaf.grad is None:
-        # A gradient may be a read-only broadcast view, or the same array as
-        # another leaf's (a + b passes one gradient to both): copy those.
-        if not g.flags.writeable or not g.flags.owndata or id(g) in handed_to_leaves:
+        # A gradient may be a view of another array (a broadcast, a transpose), or the same
+        # array as another leaf's (a + b passes one gradient to both): copy those.
+        if g.base is not None or id(g) in handed_to_leaves or not g.flags.writeable:
             g = g.copy()
         handed_to_leaves.add(id(g))
         leaf.grad = g
@@ -318,10 +348,11 @@ def _accumulate_into_leaf(leaf, g, handed_to_leaves):
 def _as_gradient(output, gradient, create_graph):
     """The gradient that starts backward at ``output``: ones for a one-element tensor."""
     if gradient is None:
-        if output.size != 1:
+        data = output.data
+        if data.size != 1:
             raise RuntimeError(f"grad can be implicitly created only for scalar outputs; this output has "
-                               f"shape {output.shape}, so pass a gradient of that shape")
-        g = np.ones(output.shape, dtype=output.dtype)
+                               f"shape {data.shape}, so pass a gradient of that shape")
+        g = np.ones(data.shape, dtype=data.dtype)
     else:
         g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
         if g.shape != output.shape:

@@ -38,6 +38,9 @@ class Linear(Function):
     """x @ wᵀ + b in one op: the layer every MLP is made of, with one graph node instead of three."""
 
     def forward(self, x, w, b=None):
+        if w.ndim != 2 or x.shape[-1:] != w.shape[1:]:
+            raise ValueError(f"linear: input of shape {x.shape} does not fit weight of shape {w.shape} "
+                             "(the input's last axis must be in_features = weight.shape[1])")
         out = x @ w.T
         if b is not None:
             out += b
@@ -55,7 +58,4 @@ class Linear(Function):
 
 def linear(x, weight, bias=None):
     """x @ weightᵀ + bias, with ``weight`` of shape (out_features, in_features)."""
-    if weight.ndim != 2 or x.shape[-1] != weight.shape[1]:
-        raise ValueError(f"linear: input of shape {tuple(x.shape)} does not fit weight of shape "
-                         f"{tuple(weight.shape)} (the input's last axis must be in_features = weight.shape[1])")
     return Linear()(x, weight) if bias is None else Linear()(x, weight, bias)
