@@ -2,7 +2,8 @@
 
 A Module finds its learnable state by watching attribute assignment: assigning a
 ``Parameter`` registers it in ``self._parameters``, assigning a ``Module`` registers it
-in ``self._modules``, both in assignment order. Everything else (``parameters()``,
+in ``self._modules``, both in assignment order (and the value stays an ordinary attribute
+too, so reading it is a plain lookup). Everything else (``parameters()``,
 ``state_dict()``, ``train()``, the repr) is a walk over those two dicts.
 """
 
@@ -40,21 +41,20 @@ class Module:
         # A name holds one kind of thing: assigning drops any other registration under
         # it, while re-assigning a registered name keeps its place in the order.
         if isinstance(value, Parameter):
-            self.__dict__.pop(name, None)
             modules.pop(name, None)
             parameters[name] = value
         elif isinstance(value, Module):
-            self.__dict__.pop(name, None)
             parameters.pop(name, None)
             modules[name] = value
-        else:
-            if parameters is not None:
-                parameters.pop(name, None)
-                modules.pop(name, None)
-            object.__setattr__(self, name, value)
+        elif parameters is not None:
+            parameters.pop(name, None)
+            modules.pop(name, None)
+        # Registered or not, the value is also an ordinary attribute: reading self.weight
+        # in forward is a plain lookup, not a search of the two dicts.
+        object.__setattr__(self, name, value)
 
     def __getattr__(self, name):
-        """Find registered parameters and submodules (called only when normal lookup fails)."""
+        """Find parameters and submodules put in the dicts directly (called only when normal lookup fails)."""
         parameters = self.__dict__.get("_parameters")
         if parameters is not None and name in parameters:
             return parameters[name]
@@ -65,15 +65,13 @@ class Module:
 
     def __delattr__(self, name):
         """Delete an attribute, unregistering it if it is a parameter or submodule."""
-        if name in self.__dict__.get("_parameters", {}):
-            del self._parameters[name]
-        elif name in self.__dict__.get("_modules", {}):
-            del self._modules[name]
-        else:
-            object.__delattr__(self, name)
+        registered = [self.__dict__.get(kind, {}).pop(name, None) for kind in ("_parameters", "_modules")]
+        if any(value is not None for value in registered) and name not in self.__dict__:
+            return  # it was put in the dict directly, never set as an attribute
+        object.__delattr__(self, name)
 
     def __dir__(self):
-        return list(super().__dir__()) + list(self._parameters) + list(self._modules)
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._modules))
 
     def add_module(self, name, module):
         """Register ``module`` under ``name`` (for names that are not identifiers, like "0")."""
