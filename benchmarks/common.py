@@ -1,4 +1,4 @@
-"""Shared by the benchmarks: BLAS threads, timing by median of interleaved repeats, the kernel in use."""
+"""Shared by the benchmarks: BLAS threads, timing by median of repeats run in turns, the kernel in use."""
 
 import os
 import statistics
@@ -11,17 +11,25 @@ def limit_threads(threads):
         os.environ[name] = str(threads)
 
 
-def median_times(functions, repeats, warmup=3):
-    """Median seconds per call of each function, measured in turns so drift hits them alike."""
+def median_times(functions, repeats, warmup=3, run_length=5):
+    """Median seconds per call of each function, measured in turns so drift hits them alike.
+
+    Each turn calls a function ``run_length`` times in a row, the way a training loop
+    calls its step. Timing single calls in strict alternation measures the allocator
+    instead: switching between two workloads' allocation patterns makes glibc hand
+    memory back to the OS and fault it in again (measured: ~580 page faults per
+    minigrad mlp_step and ~260 per NumPy step, 1.5x vs 1.1x), which a loop never sees.
+    """
     for fn in functions.values():
         for _ in range(warmup):
             fn()
     samples = {name: [] for name in functions}
     for _ in range(repeats):
         for name, fn in functions.items():
-            start = time.perf_counter()
-            fn()
-            samples[name].append(time.perf_counter() - start)
+            for _ in range(run_length):
+                start = time.perf_counter()
+                fn()
+                samples[name].append(time.perf_counter() - start)
     return {name: statistics.median(values) for name, values in samples.items()}
 
 

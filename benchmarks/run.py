@@ -5,7 +5,7 @@
     python benchmarks/run.py --only op_overhead cross_entropy
 
 Every workload runs minigrad and a hand-written NumPy baseline in the same process,
-in turns, after a warm-up, and reports the median of the repeats.
+in turns (each turn times 5 calls in a row), after a warm-up, and reports the median.
 """
 
 import argparse
@@ -24,7 +24,8 @@ from common import limit_threads  # noqa: E402  (before NumPy is imported)
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads for NumPy and PyTorch (default 1)")
-    parser.add_argument("--repeats", type=int, default=30, help="timed repeats per workload (median reported)")
+    parser.add_argument("--repeats", type=int, default=30,
+                        help="turns per workload, each timing 5 calls in a row (median reported)")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if installed")
     parser.add_argument("--skip-train", action="store_true", help="skip the train_digits wall-time run")
     parser.add_argument("--only", nargs="+", metavar="WORKLOAD", choices=WORKLOADS,
@@ -51,8 +52,8 @@ def main():
     torch = None if args.no_torch else common.torch_or_none(args.threads)
     rows = []  # (workload, minigrad, numpy, torch, unit)
 
-    def timed(name, found, repeats, scale=1.0, unit="ms"):
-        times = common.median_times(found, repeats)
+    def timed(name, found, repeats, scale=1.0, unit="ms", run_length=5):
+        times = common.median_times(found, repeats, run_length=run_length)
         rows.append((name, *(times.get(k, None) and times[k] * scale for k in ("minigrad", "numpy", "torch")), unit))
         print(format_row(rows[-1]), flush=True)
 
@@ -68,13 +69,13 @@ def main():
     if "mlp_step" in wanted:
         timed("mlp_step", mlp_step.steps((784, 256, 256, 10), 128, torch), args.repeats, 1e3)
     if "mlp_small" in wanted:
-        timed("mlp_small", mlp_step.steps((64, 32, 10), 32, torch), args.repeats * 10, 1e6, "µs")
+        timed("mlp_small", mlp_step.steps((64, 32, 10), 32, torch), args.repeats * 2, 1e6, "µs")
     if "cross_entropy" in wanted:
         timed("cross_entropy", cross_entropy.steps(torch), args.repeats, 1e3)
     if "op_overhead" in wanted:
         timed("op_overhead", op_overhead.steps(torch), args.repeats, 1e6 / op_overhead.OPS, "µs/op")
     if "deep_chain" in wanted:
-        timed("deep_chain", deep_chain.steps(torch), max(3, args.repeats // 10), 1.0, "s")
+        timed("deep_chain", deep_chain.steps(torch), max(3, args.repeats // 10), 1.0, "s", run_length=1)
     if "memory" in wanted:
         peaks = memory.peaks()
         rows.append(("memory", peaks["minigrad"] / 2**20, peaks["numpy"] / 2**20, None, "MiB peak"))
