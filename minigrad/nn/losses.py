@@ -56,7 +56,7 @@ class CrossEntropyWithIndices(Function):
         self.exps = np.exp(shifted, out=shifted)  # in place; kept for backward as softmax · sum
         self.sums = self.exps.sum(axis=1)
         lse = np.log(self.sums)  # log Σ exp(shifted), so -log p_c = lse - shifted_c
-        losses = self.label_weight * (1 - eps) * (lse - picked)
+        losses = _scaled(self.label_weight * (1 - eps), lse - picked)
         if eps > 0:
             losses += self.counts * (eps / classes) * (weight_total * lse - smooth)
         self.denominator = _sum_over_rows(self.label_weight, count) if self.reduction == "mean" else 1
@@ -71,8 +71,8 @@ class CrossEntropyWithIndices(Function):
         scale = g * self.row_factor  # g_n / denominator: one number when the loss was reduced
         if isinstance(logits, Tensor):  # create_graph: the same formula from differentiable ops
             return ((softmax(logits, axis=1) * _column(self.row_total) - self._target_matrix()) * _column(scale),)
-        grad = self.exps * _column(scale * self.row_total / self.sums)  # softmax · Σq, scaled
-        grad[self.rows, self.labels] -= scale * (1 - self.smoothing) * self.label_weight  # − q at the label
+        grad = self.exps * _column(_scaled(self.row_total, scale) / self.sums)  # softmax · Σq, scaled
+        grad[self.rows, self.labels] -= _scaled(self.label_weight * (1 - self.smoothing), scale)  # − q at the label
         if self.smoothing > 0:  # − q's share eps/C·w_c on every class
             spread = self.smoothing / grad.shape[1] * (1.0 if self.weight is None else self.weight)
             grad -= _column(scale * self.counts) * spread
@@ -92,6 +92,11 @@ class CrossEntropyWithIndices(Function):
 def _column(per_row):
     """A per-row factor (M,) as a column (M, 1) that broadcasts over the classes; a number stays a number."""
     return per_row.reshape(-1, 1) if isinstance(per_row, (np.ndarray, Tensor)) else per_row
+
+
+def _scaled(factor, values):
+    """factor · values, where a factor that is the number 1 (no weights, no smoothing) costs no pass."""
+    return values if type(factor) is float and factor == 1.0 else factor * values
 
 
 def _sum_over_rows(per_row, count):
@@ -192,14 +197,17 @@ def _class_weights(weight, classes, dtype):
 def _check_labels(labels, classes, ignore_index):
     """Fail unless every label is a class or ``ignore_index``; return the mask of rows that count.
 
-    The mask is None when every row counts. One min/max pass settles the usual case;
-    only when it fails are the labels searched for the bad one.
+    The mask is None when every row counts. One max() over the labels seen as unsigned
+    settles the usual case; only when it fails are the labels searched for the bad one.
     """
     if labels.size == 0:
         return None
-    low, high = labels.min(), labels.max()
-    if 0 <= low and high < classes:  # every label is a class: rows with ignore_index (if a class) don't count
-        return labels != ignore_index if low <= ignore_index <= high else None
+    # Seen as unsigned, a negative label is huge: one max() checks both ends of 0..C-1.
+    if labels.view(labels.dtype.str.replace("i", "u")).max() < classes:  # every label is a class
+        if not 0 <= ignore_index < classes:
+            return None
+        keep = labels != ignore_index  # a class that is ignore_index doesn't count
+        return None if keep.all() else keep
     keep = labels != ignore_index
     wrong = keep & ((labels < 0) | (labels >= classes))
     if wrong.any():

@@ -77,7 +77,7 @@ def test_ignored_rows_count_for_nothing_wherever_the_ignore_index_lies(labels, i
 
 @pytest.mark.parametrize("labels, ignore_index, bad", [
     ([0, 4, 1], -100, 4), ([-1, 0, 1], -100, -1), ([-100, 0, 7], -100, 7),
-    ([2, 0, 5], 2, 5), ([9, 9, -3], 9, -3),
+    ([2, 0, 5], 2, 5), ([9, 9, -3], 9, -3), ([0, -2**63, 1], -100, -2**63),
 ])
 def test_a_bad_label_is_still_named_when_the_min_max_check_fails(labels, ignore_index, bad):
     with pytest.raises(IndexError, match=f"target label {bad} is out of range for 4 classes"):
@@ -86,7 +86,9 @@ def test_a_bad_label_is_still_named_when_the_min_max_check_fails(labels, ignore_
 
 def test_check_labels_returns_no_mask_when_every_row_counts():
     assert _check_labels(np.array([0, 3, 1]), 4, -100) is None
-    np.testing.assert_array_equal(_check_labels(np.array([0, 3, 1]), 4, 2), [True, True, True])
+    assert _check_labels(np.array([0, 3, 1]), 4, 2) is None  # ignore_index is a class nobody has
+    assert _check_labels(np.array([0, 3, 1], dtype=np.int32), 4, -100) is None
+    assert _check_labels(np.array([0, 3, 1], dtype=np.uint8), 4, -100) is None
     assert _check_labels(np.zeros(0, dtype=np.int64), 4, -100) is None
     np.testing.assert_array_equal(_check_labels(np.array([0, -100, 1]), 4, -100), [True, False, True])
     np.testing.assert_array_equal(_check_labels(np.array([0, 2, 1]), 4, 2), [True, False, True])
