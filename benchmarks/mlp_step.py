@@ -47,7 +47,7 @@ def numpy_step(weights, biases, x, y):
         picked = shifted[rows, y]
         np.exp(shifted, out=shifted)
         sums = shifted.sum(axis=1, keepdims=True)
-        loss = (np.log(sums[:, 0]) - picked).mean()  # the loss value: log Σ exp - the label's logit
+        loss = (np.log(sums[:, 0]) - picked).sum() / len(y)  # the loss value: mean of log Σ exp - the label's logit
         grad = shifted / sums
         grad[rows, y] -= 1
         grad /= len(y)
