@@ -129,7 +129,7 @@ def _prepare(inputs):
                 return inputs, (first.data, second), _NEEDS_TWO[first.requires_grad][False]
         elif isinstance(second, Tensor) and type(first) in (float, int) and second.data.dtype.kind == "f":
             return inputs, (first, second.data), _NEEDS_TWO[False][second.requires_grad]
-    arrays, needs, tensors, dtypes = [], [], 0, set()
+    arrays, needs, tensors = [], [], 0
     for x in inputs:
         if isinstance(x, Tensor):
             arrays.append(x.data)
@@ -138,9 +138,12 @@ def _prepare(inputs):
         else:
             arrays.append(x)
             needs.append(False)
-        dtypes.add(arrays[-1].dtype if type(arrays[-1]) is np.ndarray else None)
     needs = tuple(needs) if tensors else None
-    if len(dtypes) == 1 and None not in dtypes:
+    dtype = getattr(arrays[0], "dtype", None)
+    for array in arrays:
+        if type(array) is not np.ndarray or array.dtype != dtype:
+            break
+    else:
         return inputs, tuple(arrays), needs  # arrays and Tensors of one dtype
     inputs = tuple(x if isinstance(x, (Tensor, np.ndarray)) or _is_scalar(x) else as_constant(x) for x in inputs)
     dtype = result_dtype(inputs)
@@ -352,7 +355,7 @@ def _as_gradient(output, gradient, create_graph):
         if data.size != 1:
             raise RuntimeError(f"grad can be implicitly created only for scalar outputs; this output has "
                                f"shape {data.shape}, so pass a gradient of that shape")
-        g = np.ones(data.shape, dtype=data.dtype)
+        g = np.array(1, dtype=data.dtype).reshape(data.shape)  # ones, without np.ones's Python detour
     else:
         g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
         if g.shape != output.shape:
