@@ -204,7 +204,7 @@ class Function:
         if _anomaly_enabled:
             from .debug import check_forward
             check_forward(self, out)
-        tensor = _new_tensor(Tensor)
+        tensor = _new_tensor(Tensor)  # Tensor._from_op written out: this line runs once per op
         tensor.data, tensor.grad = out, None
         if _grad_enabled and True in needs:
             self.inputs, self.arrays, self.needs = inputs, arrays, needs
