@@ -317,7 +317,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
                         grads[key] = grads[key] + gx  # x is used more than once: its gradients add up
                     else:  # x's first gradient: it starts waiting for its turn
                         grads[key] = gx
-                        x_node = x._node
+                        x_node = x._node  # its key is _newest_first(x), written out on this hot path
                         heappush(waiting, (0 if x_node is None else -x_node.sequence, key, x))
             if _anomaly_enabled:
                 from .debug import check_backward
