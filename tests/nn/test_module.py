@@ -400,3 +400,23 @@ def test_state_dict_round_trips_through_save_and_load(tmp_path):
     for (name, a), (_, b) in zip(source.named_parameters(), target.named_parameters()):
         assert a.dtype == b.dtype and a.shape == b.shape, name
         np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_registered_values_are_plain_attributes_kept_in_step_with_the_dicts():
+    import copy
+
+    layer = Linear(3, 2)
+    assert vars(layer)["weight"] is layer._parameters["weight"]  # found without __getattr__
+    layer.weight = Parameter(np.ones((2, 3), dtype=np.float32))
+    assert layer.weight is layer._parameters["weight"] and list(layer._parameters) == ["weight", "bias"]
+    layer.bias = None  # a plain value under a registered name unregisters it
+    assert "bias" not in layer._parameters and layer.bias is None
+    layer._parameters["extra"] = Parameter(np.zeros(1, dtype=np.float32))  # put in the dict directly
+    assert layer.extra is layer._parameters["extra"]
+    del layer.extra
+    assert "extra" not in layer._parameters and not hasattr(layer, "extra")
+    model = Sequential(Linear(2, 2), ReLU())
+    twin = copy.deepcopy(model)
+    assert twin[0].weight is twin._modules["0"]._parameters["weight"]
+    assert twin[0].weight is not model[0].weight
+    assert sorted(set(dir(layer))) == dir(layer) and "weight" in dir(layer)
