@@ -3,6 +3,7 @@
     python benchmarks/run.py                 # one BLAS thread, the default
     python benchmarks/run.py --threads 2 --write benchmarks/RESULTS.md
     python benchmarks/run.py --only op_overhead cross_entropy
+    python benchmarks/run.py --peers         # then MyGrad, HIPS autograd, micrograd (if installed)
 
 Every workload runs minigrad and a hand-written NumPy baseline in the same process,
 in turns (each turn times 5 calls in a row), after a warm-up, and reports the median.
@@ -31,6 +32,8 @@ def parse_args():
     parser.add_argument("--only", nargs="+", metavar="WORKLOAD", choices=WORKLOADS,
                         help=f"run just these workloads (from {', '.join(WORKLOADS)})")
     parser.add_argument("--write", metavar="FILE", help="also write the table as Markdown to FILE")
+    parser.add_argument("--peers", action="store_true",
+                        help="after the table, time the installed peer libraries (benchmarks/peers.py) in a second one")
     return parser.parse_args()
 
 
@@ -83,8 +86,20 @@ def main():
     if "train_digits" in wanted:
         rows.append(("train_digits", train_digits_seconds(), None, None, "s wall"))
         print(format_row(rows[-1]), flush=True)
+    if args.peers:
+        import peers
+        versions, peer_rows = peers.installed(), []
+        print(f"\npeers: {', '.join(f'{name} {version}' for name, version in versions.items()) or 'none'}")
+        if peers.missing_note():
+            print(peers.missing_note())
+        print(peer_header(versions))
+        for row in peer_table(wanted, args.repeats):
+            peer_rows.append(row)
+            print(format_peer_row(row, versions), flush=True)
     if args.write:
         write_markdown(args.write, rows, args, np, torch, common.blas_info())
+        if args.peers:
+            append_peer_markdown(args.write, peer_rows, versions)
         print(f"\nwrote {args.write}")
 
 
@@ -103,6 +118,76 @@ def format_row(row):
     name, mine, numpy_value, torch_value, unit = row
     return (f"{name:<14}{number(mine):>12}{number(numpy_value):>12}{number(torch_value):>12}"
             f"{ratio(mine, numpy_value):>10}{ratio(torch_value, numpy_value):>13}  {unit}")
+
+
+def peer_table(wanted, repeats):
+    """Rows (workload, {column: value}, unit): NumPy, minigrad and each installed peer, timed in the same turns.
+
+    Same turns and run lengths as the main table; deep_chain warms up once (its check already ran each peer once).
+    A value is a time, or a string such as "RecursionError" for a peer that could not run the workload.
+    """
+    import cross_entropy
+    import deep_chain
+    import mlp_step
+    import op_overhead
+    import peers
+    from common import median_times
+
+    plans = {  # workload: (minigrad and NumPy steps, repeats, scale, unit, run_length, warmup)
+        "mlp_step": (lambda: mlp_step.steps(*peers.MLP_PROBLEMS["mlp_step"]), repeats, 1e3, "ms", 5, 3),
+        "mlp_small": (lambda: mlp_step.steps(*peers.MLP_PROBLEMS["mlp_small"]), repeats * 2, 1e6, "µs", 5, 3),
+        "cross_entropy": (cross_entropy.steps, repeats, 1e3, "ms", 5, 3),
+        "op_overhead": (op_overhead.steps, repeats, 1e6 / op_overhead.OPS, "µs/op", 5, 3),
+        "deep_chain": (deep_chain.steps, max(3, repeats // 10), 1.0, "s", 1, 1),
+    }
+    for workload, (own_steps, turns, scale, unit, run_length, warmup) in plans.items():
+        if workload not in wanted:
+            continue
+        found = {**own_steps(), **peers.steps(workload)}
+        failed = {name: fn for name, fn in found.items() if isinstance(fn, str)}
+        runnable = {name: fn for name, fn in found.items() if not isinstance(fn, str)}
+        times = median_times(runnable, turns, warmup=warmup, run_length=run_length)
+        yield workload, {**{name: t * scale for name, t in times.items()}, **failed}, unit
+
+
+def peer_columns(versions):
+    return ["minigrad", *versions]
+
+
+def peer_cell(values, name):
+    """A column's value and its ratio to NumPy."""
+    value, base = values.get(name), values.get("numpy")
+    if isinstance(value, str):
+        return value, "-"
+    return number(value), ratio(value, base)
+
+
+def peer_header(versions):
+    return f"{'workload':<14}{'numpy':>10}" + "".join(
+        f"{name:>15}{name + '/np':>14}" for name in peer_columns(versions)) + "  unit"
+
+
+def format_peer_row(row, versions):
+    workload, values, unit = row
+    cells = (peer_cell(values, name) for name in peer_columns(versions))
+    return f"{workload:<14}{number(values.get('numpy')):>10}" + "".join(
+        f"{value:>15}{ratio_text:>14}" for value, ratio_text in cells) + f"  {unit}"
+
+
+def append_peer_markdown(path, peer_rows, versions):
+    import peers
+    columns = peer_columns(versions)
+    lines = ["| workload | NumPy | " + " | ".join(f"{name} | {name} / NumPy" for name in columns) + " | unit |",
+             "|---|---:|" + "---:|---:|" * len(columns) + "---|"]
+    for workload, values, unit in peer_rows:
+        cells = " | ".join(" | ".join(peer_cell(values, name)) for name in columns)
+        lines.append(f"| {workload} | {number(values.get('numpy'))} | {cells} | {unit} |")
+    with open(path, "a") as f:
+        f.write("\nPeer libraries, each timed in the same turns as NumPy and minigrad (`--peers`; "
+                + ", ".join(f"{name} {version}" for name, version in versions.items()) + "):\n\n")
+        f.write("\n".join(lines) + "\n")
+        if peers.missing_note():
+            f.write(f"\n{peers.missing_note()}.\n")
 
 
 def train_digits_seconds():
