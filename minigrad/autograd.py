@@ -114,21 +114,22 @@ def _prepare(inputs):
     The two common cases come first and convert nothing: Tensors of one dtype, and a
     float Tensor with a Python number (NumPy keeps the Tensor's dtype for those).
     """
-    first = inputs[0]
-    if len(inputs) == 1:
+    first, count = inputs[0], len(inputs)
+    if count == 2:
+        second = inputs[1]
+        if isinstance(first, Tensor):
+            if isinstance(second, Tensor):
+                if first.data.dtype is second.data.dtype:
+                    return inputs, (first.data, second.data), _NEEDS_TWO[first.requires_grad][second.requires_grad]
+            elif type(second) in (float, int) and first.data.dtype.kind == "f":
+                return inputs, (first.data, second), _NEEDS_TWO[first.requires_grad][False]
+        elif isinstance(second, Tensor) and type(first) in (float, int) and second.data.dtype.kind == "f":
+            return inputs, (first, second.data), _NEEDS_TWO[False][second.requires_grad]
+    elif count == 1:
         if isinstance(first, Tensor):
             return inputs, (first.data,), _NEEDS_ONE[first.requires_grad]
         first = first if isinstance(first, np.ndarray) else as_constant(first)
         return (first,), (first,), None
-    if len(inputs) == 2:
-        second = inputs[1]
-        if isinstance(first, Tensor):
-            if isinstance(second, Tensor) and first.data.dtype == second.data.dtype:
-                return inputs, (first.data, second.data), _NEEDS_TWO[first.requires_grad][second.requires_grad]
-            if type(second) in (float, int) and first.data.dtype.kind == "f":
-                return inputs, (first.data, second), _NEEDS_TWO[first.requires_grad][False]
-        elif isinstance(second, Tensor) and type(first) in (float, int) and second.data.dtype.kind == "f":
-            return inputs, (first, second.data), _NEEDS_TWO[False][second.requires_grad]
     arrays, needs, tensors = [], [], 0
     for x in inputs:
         if isinstance(x, Tensor):

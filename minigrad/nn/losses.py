@@ -48,8 +48,10 @@ class CrossEntropyWithIndices(Function):
             self.row_total = self.row_total + self.counts * (eps / classes * weight_total)
 
         shifted = logits - logits.max(axis=1, keepdims=True)  # the one temporary of the logits' size
-        self.rows = np.arange(count)
-        picked = shifted[self.rows, self.labels]
+        # Each row's label as an index into the flattened (row-major) logits: one take()
+        # reads the label's logit, where [rows, labels] would cost twice as much.
+        self.at_labels = np.arange(0, count * classes, classes) + self.labels
+        picked = shifted.take(self.at_labels)
         smooth = None
         if eps > 0:
             smooth = shifted.sum(axis=1) if weight is None else shifted @ weight  # Σ_c w_c·shifted_c
@@ -72,7 +74,8 @@ class CrossEntropyWithIndices(Function):
         if isinstance(logits, Tensor):  # create_graph: the same formula from differentiable ops
             return ((softmax(logits, axis=1) * _column(self.row_total) - self._target_matrix()) * _column(scale),)
         grad = self.exps * _column(_scaled(self.row_total, scale) / self.sums)  # softmax · Σq, scaled
-        grad[self.rows, self.labels] -= _scaled(self.label_weight * (1 - self.smoothing), scale)  # − q at the label
+        label_share = _scaled(self.label_weight * (1 - self.smoothing), scale)
+        grad.put(self.at_labels, grad.take(self.at_labels) - label_share)  # − q at the label
         if self.smoothing > 0:  # − q's share eps/C·w_c on every class
             spread = self.smoothing / grad.shape[1] * (1.0 if self.weight is None else self.weight)
             grad -= _column(scale * self.counts) * spread
@@ -82,7 +85,7 @@ class CrossEntropyWithIndices(Function):
         """q as a dense (M, C) array (only for differentiating twice)."""
         count, classes = self.exps.shape
         q = np.zeros((count, classes), dtype=self.exps.dtype)
-        q[self.rows, self.labels] = (1 - self.smoothing) * self.label_weight
+        q.put(self.at_labels, (1 - self.smoothing) * self.label_weight)
         if self.smoothing > 0:
             q += (_column(self.counts) * (self.smoothing / classes)
                   * (1.0 if self.weight is None else self.weight))
@@ -194,6 +197,9 @@ def _class_weights(weight, classes, dtype):
     return weight
 
 
+_UNSIGNED = {np.dtype(f"i{size}"): np.dtype(f"u{size}") for size in (1, 2, 4, 8)}
+
+
 def _check_labels(labels, classes, ignore_index):
     """Fail unless every label is a class or ``ignore_index``; return the mask of rows that count.
 
@@ -203,7 +209,9 @@ def _check_labels(labels, classes, ignore_index):
     if labels.size == 0:
         return None
     # Seen as unsigned, a negative label is huge: one max() checks both ends of 0..C-1.
-    if labels.view(labels.dtype.str.replace("i", "u")).max() < classes:  # every label is a class
+    unsigned = _UNSIGNED.get(labels.dtype)  # a dict lookup: making the dtype from its name costs more
+    unsigned = labels.view(unsigned if unsigned is not None else labels.dtype.str.replace("i", "u"))
+    if np.maximum.reduce(unsigned) < classes:  # every label is a class
         if not 0 <= ignore_index < classes:
             return None
         keep = labels != ignore_index  # a class that is ignore_index doesn't count
