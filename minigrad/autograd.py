@@ -266,25 +266,29 @@ def _newest_first(tensor):
 def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=None):
     """Propagate ``root_grads`` from ``roots`` to the leaves.
 
-    Tensors wait in a heap keyed by their node's creation number and leave it newest
+    Op outputs wait in a heap keyed by their node's creation number and leave it newest
     first, which is a topological order: by the time a tensor comes out, every op that
-    used it has passed its gradient back. Leaves (number 0) come out last, so a
-    failure on the way (a freed node) leaves every ``.grad`` as it was.
+    used it has passed its gradient back. Leaves wait in a list and take their gradients
+    only after every node has run, so a failure on the way (a freed node) leaves every
+    ``.grad`` as it was.
 
     Without ``capture`` the gradients are accumulated into the leaves' ``.grad``;
     with it (a set of tensor ids) they are returned in a dict, id -> gradient,
     for those tensors only, and ``.grad`` is left alone.
     """
     grads = {}  # id(tensor) -> the sum of the gradients it has received so far
-    waiting = []  # (-creation number, id, tensor): a heap, newest node first
+    waiting = []  # (-creation number, id, tensor): a heap of op outputs, newest node first
+    leaves = []  # the leaves that have received a gradient, in that order
     for root, g in zip(roots, root_grads):
         if id(root) in grads:
             grads[id(root)] = grads[id(root)] + g
         else:
             grads[id(root)] = g
-            heappush(waiting, (_newest_first(root), id(root), root))
+            if root._node is None:
+                leaves.append(root)
+            else:
+                heappush(waiting, (-root._node.sequence, id(root), root))
     captured = {}
-    handed_to_leaves = set()
     tracer = _active_trace
     global _grad_enabled
     grad_was_enabled, _grad_enabled = _grad_enabled, create_graph  # backward rules record only for create_graph
@@ -295,10 +299,6 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
             if capture is not None and key in capture:
                 captured[key] = g
             node = tensor._node
-            if node is None:
-                if capture is None:
-                    _accumulate_into_leaf(tensor, g, handed_to_leaves)
-                continue
             inputs = node.inputs
             if inputs is None:
                 raise _freed_error(node)
@@ -316,10 +316,12 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
                     key = id(x)
                     if key in grads:
                         grads[key] = grads[key] + gx  # x is used more than once: its gradients add up
-                    else:  # x's first gradient: it starts waiting for its turn
+                    elif x._node is None:  # a leaf's first gradient
                         grads[key] = gx
-                        x_node = x._node  # its key is _newest_first(x), written out on this hot path
-                        heappush(waiting, (0 if x_node is None else -x_node.sequence, key, x))
+                        leaves.append(x)
+                    else:  # an op output's first gradient: it starts waiting for its turn
+                        grads[key] = gx
+                        heappush(waiting, (-x._node.sequence, key, x))
             if _anomaly_enabled:
                 from .debug import check_backward
                 check_backward(node, in_grads, node.needs)
@@ -329,6 +331,13 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
                 node.inputs = node.arrays = None  # free what this node saved, and the graph above it
     finally:
         _grad_enabled = grad_was_enabled
+    handed_to_leaves = set()
+    for leaf in leaves:
+        g = grads.pop(id(leaf))
+        if capture is None:
+            _accumulate_into_leaf(leaf, g, handed_to_leaves)
+        elif id(leaf) in capture:
+            captured[id(leaf)] = g
     return captured
 
 
