@@ -48,9 +48,9 @@ class Linear(Function):
 
     def backward(self, g, out, x, w, b=None):
         # d/dx = g @ w,  d/dw = gᵀ @ x (summed over every batch axis),  d/db = Σ g over the batch
-        rows = g.reshape(-1, w.shape[0])
+        rows = g if g.ndim == 2 else g.reshape(-1, w.shape[0])  # every batch axis flattened into rows
         gx = g @ w if self.needs[0] else None
-        gw = rows.T @ x.reshape(-1, w.shape[1]) if self.needs[1] else None
+        gw = rows.T @ (x if x.ndim == 2 else x.reshape(-1, w.shape[1])) if self.needs[1] else None
         if b is None:
             return gx, gw
         return gx, gw, (rows.sum(axis=0) if self.needs[2] else None)
