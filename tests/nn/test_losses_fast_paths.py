@@ -84,6 +84,17 @@ def test_a_bad_label_is_still_named_when_the_min_max_check_fails(labels, ignore_
         F.cross_entropy(mg.tensor(LOGITS[:3]), np.array(labels), ignore_index=ignore_index)
 
 
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, ">i8", ">i4"])
+def test_labels_of_every_signed_integer_type_and_byte_order_are_checked(dtype):
+    labels = np.array([0, 3, 1], dtype=dtype)
+    assert _check_labels(labels, 4, -100) is None
+    with pytest.raises(IndexError, match="target label -1 is out of range for 4 classes"):
+        _check_labels(np.array([0, -1, 1], dtype=dtype), 4, -100)
+    loss = F.cross_entropy(mg.tensor(LOGITS[:3]), labels, reduction="sum")
+    assert loss.item() == pytest.approx(F.cross_entropy(mg.tensor(LOGITS[:3]), labels.astype(np.int64),
+                                                        reduction="sum").item(), rel=1e-7)
+
+
 def test_check_labels_returns_no_mask_when_every_row_counts():
     assert _check_labels(np.array([0, 3, 1]), 4, -100) is None
     assert _check_labels(np.array([0, 3, 1]), 4, 2) is None  # ignore_index is a class nobody has
