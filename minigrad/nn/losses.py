@@ -209,9 +209,10 @@ def _check_labels(labels, classes, ignore_index):
     if labels.size == 0:
         return None
     # Seen as unsigned, a negative label is huge: one max() checks both ends of 0..C-1.
-    unsigned = _UNSIGNED.get(labels.dtype)  # a dict lookup: making the dtype from its name costs more
-    unsigned = labels.view(unsigned if unsigned is not None else labels.dtype.str.replace("i", "u"))
-    if np.maximum.reduce(unsigned) < classes:  # every label is a class
+    unsigned_dtype = _UNSIGNED.get(labels.dtype)  # a dict lookup: making the dtype from its name costs more
+    if unsigned_dtype is None:  # already unsigned, or not in native byte order
+        unsigned_dtype = labels.dtype.str.replace("i", "u")
+    if np.maximum.reduce(labels.view(unsigned_dtype)) < classes:  # every label is a class
         if not 0 <= ignore_index < classes:
             return None
         keep = labels != ignore_index  # a class that is ignore_index doesn't count
