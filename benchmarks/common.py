@@ -39,8 +39,11 @@ def blas_info():
         from threadpoolctl import threadpool_info
     except ImportError:
         return "threadpoolctl not installed (pip install threadpoolctl to see the BLAS kernel)"
-    pools = [f"{p.get('internal_api')} {p.get('version')} kernel={p.get('architecture')} "
-             f"threads={p.get('num_threads')}" for p in threadpool_info() if p.get("user_api") == "blas"]
+    pools = [
+        f"{p.get('internal_api')} {p.get('version')} kernel={p.get('architecture')} threads={p.get('num_threads')}"
+        for p in threadpool_info()
+        if p.get("user_api") == "blas"
+    ]
     return "; ".join(pools) or "no BLAS pool found"
 
 

@@ -19,6 +19,7 @@ def minigrad_step(logits, labels):
     def step():
         x.grad = None
         F.cross_entropy(x, labels).backward()
+
     return step
 
 
@@ -35,6 +36,7 @@ def numpy_step(logits, labels):
         grad[rows, labels] -= 1
         grad /= len(labels)
         return loss, grad
+
     return step
 
 
@@ -45,6 +47,7 @@ def torch_step(torch, logits, labels):
     def step():
         x.grad = None
         torch.nn.functional.cross_entropy(x, y).backward()
+
     return step
 
 

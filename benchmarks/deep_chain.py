@@ -36,6 +36,7 @@ def seconds_in_fresh_process(engine, repeats, threads):
 def main(engine, repeats, threads):
     sys.path[:0] = [HERE, os.path.dirname(HERE)]  # the benchmark modules, and this checkout's minigrad
     from common import limit_threads, median_times, torch_or_none
+
     limit_threads(threads)
     torch = torch_or_none(threads) if engine == "torch" else None
     run = steps(torch)[engine]

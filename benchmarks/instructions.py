@@ -29,8 +29,13 @@ for _ in range(int(sys.argv[1])):
 
 def instructions(code, repeats):
     env = dict(os.environ, PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1")
-    result = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
-                             "-c", code, str(repeats)], env=env, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", code, str(repeats)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(re.search(r"Collected : (\d+)", result.stderr).group(1))
 
 

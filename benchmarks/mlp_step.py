@@ -28,6 +28,7 @@ def minigrad_step(model, optimizer, x, y):
         loss.backward()
         optimizer.step()
         return loss
+
     return step
 
 
@@ -60,6 +61,7 @@ def numpy_step(weights, biases, x, y):
             weights[i] -= LR * w_grad
             biases[i] -= LR * b_grad
         return loss
+
     return step
 
 
@@ -79,6 +81,7 @@ def torch_step(torch, sizes, x, y):
         loss.backward()
         optimizer.step()
         return loss
+
     return step
 
 
@@ -88,8 +91,10 @@ def steps(sizes, batch, torch=None):
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
     weights = [m.weight.data.copy() for m in linears]
     biases = [m.bias.data.copy() for m in linears]
-    found = {"minigrad": minigrad_step(model, optim.SGD(model.parameters(), lr=LR), x, y),
-             "numpy": numpy_step(weights, biases, x, y)}
+    found = {
+        "minigrad": minigrad_step(model, optim.SGD(model.parameters(), lr=LR), x, y),
+        "numpy": numpy_step(weights, biases, x, y),
+    }
     if torch is not None:
         found["torch"] = torch_step(torch, sizes, x, y)
     return found

@@ -24,9 +24,11 @@ def chain(x, ops, factor=1.0001, shift=0.0001):
 
 def with_backward(x, ops):
     """A runner: the chain forward, then backward into ``x.grad`` (cleared for the next run)."""
+
     def run():
         chain(x, ops).sum().backward()
         x.grad = None
+
     return run
 
 
@@ -39,12 +41,15 @@ def numpy_chain(ops=OPS):
         for _ in range(ops // 2):
             grad = grad * 1.0001  # d(y*c)/dy = c; the adds pass grad through unchanged
         return grad
+
     return run
 
 
 def steps(torch=None):
-    found = {"minigrad": with_backward(mg.tensor(np.ones(SIZE, dtype=np.float32), requires_grad=True), OPS),
-             "numpy": numpy_chain()}
+    found = {
+        "minigrad": with_backward(mg.tensor(np.ones(SIZE, dtype=np.float32), requires_grad=True), OPS),
+        "numpy": numpy_chain(),
+    }
     if torch is not None:
         found["torch"] = with_backward(torch.ones(SIZE, requires_grad=True), OPS)
     return found

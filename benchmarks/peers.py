@@ -52,10 +52,12 @@ def missing_note():
 
 # MyGrad: tensors record their ops; backward fills .grad; SGD writes into .data.
 
+
 def mygrad_mlp(weights, biases, x, y):
     import mygrad as mg_
     from mygrad.nnet.activations import relu
     from mygrad.nnet.losses import softmax_crossentropy
+
     params = [(mg_.tensor(w), mg_.tensor(b)) for w, b in zip(weights, biases)]
 
     def step():
@@ -70,37 +72,44 @@ def mygrad_mlp(weights, biases, x, y):
             w.data -= mlp_step.LR * w.grad
             b.data -= mlp_step.LR * b.grad
         return loss.item()
+
     return step
 
 
 def mygrad_cross_entropy(logits, labels):
     import mygrad as mg_
     from mygrad.nnet.losses import softmax_crossentropy
+
     x = mg_.tensor(logits)
 
     def step():
         loss = softmax_crossentropy(x, labels)
         loss.backward()
         return loss.item(), x.grad
+
     return step
 
 
 def mygrad_chain(start, ops):
     import mygrad as mg_
+
     x = mg_.tensor(start)
 
     def run():
         op_overhead.chain(x, ops).sum().backward()
         return x.grad
+
     return run
 
 
 # HIPS autograd: a function of the parameters, differentiated by value_and_grad / grad.
 
+
 def autograd_mlp(weights, biases, x, y):
     import autograd
     import autograd.numpy as anp
     from autograd.scipy.special import logsumexp
+
     params = list(zip(weights, biases))
     rows = np.arange(len(y))
 
@@ -120,6 +129,7 @@ def autograd_mlp(weights, biases, x, y):
             w -= mlp_step.LR * w_grad
             b -= mlp_step.LR * b_grad
         return value
+
     return step
 
 
@@ -127,6 +137,7 @@ def autograd_cross_entropy(logits, labels):
     import autograd
     import autograd.numpy as anp
     from autograd.scipy.special import logsumexp
+
     rows = np.arange(len(labels))
     loss_and_grad = autograd.value_and_grad(lambda z: anp.mean(logsumexp(z, axis=1) - z[rows, labels]))
     return lambda: loss_and_grad(logits)
@@ -135,6 +146,7 @@ def autograd_cross_entropy(logits, labels):
 def autograd_chain(start, ops):
     import autograd
     import autograd.numpy as anp
+
     chain_grad = autograd.grad(lambda x: anp.sum(op_overhead.chain(x, ops)))
     return lambda: chain_grad(start)
 
@@ -147,6 +159,7 @@ MICROGRAD_RECURSION_LIMIT = 10_000  # op_overhead's 1,000 ops overflow the defau
 def micrograd_chain(start, ops):
     """Its backward sorts the graph recursively, so it runs under MICROGRAD_RECURSION_LIMIT."""
     from micrograd.engine import Value
+
     x = Value(float(np.ravel(start)[0]))
 
     def run():
@@ -159,6 +172,7 @@ def micrograd_chain(start, ops):
         finally:
             sys.setrecursionlimit(default)
         return x.grad
+
     return run
 
 
@@ -178,8 +192,9 @@ def mlp_problem(sizes, batch):
 
 def check_close(peer, what, got, want, rtol, atol=0.0):
     try:
-        np.testing.assert_allclose(np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64),
-                                   rtol=rtol, atol=atol)
+        np.testing.assert_allclose(
+            np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64), rtol=rtol, atol=atol
+        )
     except AssertionError as error:
         raise PeerCheckFailed(f"{peer}: {what} differs from the NumPy baseline's (rtol {rtol}):{error}") from None
 
@@ -209,8 +224,13 @@ def checked_chain(peer, build, start, ops, rtol):
     except RecursionError:
         return RECURSION_ERROR
     want = op_overhead.numpy_chain(ops)()
-    check_close(peer, f"the gradient of the {ops}-op chain", np.broadcast_to(grad, np.shape(start)),
-                want[:np.size(start)].reshape(np.shape(start)), rtol=rtol)
+    check_close(
+        peer,
+        f"the gradient of the {ops}-op chain",
+        np.broadcast_to(grad, np.shape(start)),
+        want[: np.size(start)].reshape(np.shape(start)),
+        rtol=rtol,
+    )
     return run
 
 
@@ -227,10 +247,10 @@ def steps(workload):
         elif workload == "cross_entropy" and "cross_entropy" in builders:
             found[peer] = checked_cross_entropy(peer, builders["cross_entropy"])
         elif workload == "op_overhead":
-            found[peer] = checked_chain(peer, builders["chain"], np.ones(op_overhead.SIZE, dtype=np.float32),
-                                        op_overhead.OPS, rtol=1e-4)
+            found[peer] = checked_chain(
+                peer, builders["chain"], np.ones(op_overhead.SIZE, dtype=np.float32), op_overhead.OPS, rtol=1e-4
+            )
         elif workload == "deep_chain":
             # the reference multiplies by 1.0001 rounded to float32; kept in float64 (MyGrad) that is ~8e-4 apart
             found[peer] = checked_chain(peer, builders["chain"], np.float32(1.0), deep_chain.DEPTH, rtol=2e-3)
     return found
-

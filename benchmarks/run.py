@@ -25,15 +25,24 @@ from common import limit_threads  # noqa: E402  (before NumPy is imported)
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads for NumPy and PyTorch (default 1)")
-    parser.add_argument("--repeats", type=int, default=30,
-                        help="turns per workload, each timing 5 calls in a row (median reported)")
+    parser.add_argument(
+        "--repeats", type=int, default=30, help="turns per workload, each timing 5 calls in a row (median reported)"
+    )
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if installed")
     parser.add_argument("--skip-train", action="store_true", help="skip the train_digits wall-time run")
-    parser.add_argument("--only", nargs="+", metavar="WORKLOAD", choices=WORKLOADS,
-                        help=f"run just these workloads (from {', '.join(WORKLOADS)})")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="WORKLOAD",
+        choices=WORKLOADS,
+        help=f"run just these workloads (from {', '.join(WORKLOADS)})",
+    )
     parser.add_argument("--write", metavar="FILE", help="also write the table as Markdown to FILE")
-    parser.add_argument("--peers", action="store_true",
-                        help="after the table, time the installed peer libraries (benchmarks/peers.py) in a second one")
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="after the table, time the installed peer libraries (benchmarks/peers.py) in a second one",
+    )
     return parser.parse_args()
 
 
@@ -60,8 +69,10 @@ def main():
         rows.append((name, *(times.get(k, None) and times[k] * scale for k in ("minigrad", "numpy", "torch")), unit))
         print(format_row(rows[-1]), flush=True)
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"NumPy {np.__version__}" + (f", PyTorch {torch.__version__}" if torch else ", PyTorch not installed"))
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"NumPy {np.__version__}" + (f", PyTorch {torch.__version__}" if torch else ", PyTorch not installed")
+    )
     print(f"BLAS: {common.blas_info()}")
     if os.environ.get("OPENBLAS_CORETYPE"):
         print(f"note: OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']} is set and picks the kernel")
@@ -79,8 +90,15 @@ def main():
         timed("op_overhead", op_overhead.steps(torch), args.repeats, 1e6 / op_overhead.OPS, "µs/op")
     if "deep_chain" in wanted:
         turns = max(3, args.repeats // 10)  # each engine alone in a fresh interpreter: see deep_chain.py
-        rows.append(("deep_chain", deep_chain.seconds_in_fresh_process("minigrad", turns, args.threads), None,
-                     torch and deep_chain.seconds_in_fresh_process("torch", turns, args.threads), "s"))
+        rows.append(
+            (
+                "deep_chain",
+                deep_chain.seconds_in_fresh_process("minigrad", turns, args.threads),
+                None,
+                torch and deep_chain.seconds_in_fresh_process("torch", turns, args.threads),
+                "s",
+            )
+        )
         print(format_row(rows[-1]), flush=True)
     if "memory" in wanted:
         peaks = memory.peaks()
@@ -91,6 +109,7 @@ def main():
         print(format_row(rows[-1]), flush=True)
     if args.peers:
         import peers
+
         versions, peer_rows = peers.installed(), []
         print(f"\npeers: {', '.join(f'{name} {version}' for name, version in versions.items()) or 'none'}")
         if peers.missing_note():
@@ -119,8 +138,10 @@ def number(value):
 
 def format_row(row):
     name, mine, numpy_value, torch_value, unit = row
-    return (f"{name:<14}{number(mine):>12}{number(numpy_value):>12}{number(torch_value):>12}"
-            f"{ratio(mine, numpy_value):>10}{ratio(torch_value, numpy_value):>13}  {unit}")
+    return (
+        f"{name:<14}{number(mine):>12}{number(numpy_value):>12}{number(torch_value):>12}"
+        f"{ratio(mine, numpy_value):>10}{ratio(torch_value, numpy_value):>13}  {unit}"
+    )
 
 
 def peer_table(wanted, repeats):
@@ -166,28 +187,40 @@ def peer_cell(values, name):
 
 
 def peer_header(versions):
-    return f"{'workload':<14}{'numpy':>10}" + "".join(
-        f"{name:>15}{name + '/np':>14}" for name in peer_columns(versions)) + "  unit"
+    return (
+        f"{'workload':<14}{'numpy':>10}"
+        + "".join(f"{name:>15}{name + '/np':>14}" for name in peer_columns(versions))
+        + "  unit"
+    )
 
 
 def format_peer_row(row, versions):
     workload, values, unit = row
     cells = (peer_cell(values, name) for name in peer_columns(versions))
-    return f"{workload:<14}{number(values.get('numpy')):>10}" + "".join(
-        f"{value:>15}{ratio_text:>14}" for value, ratio_text in cells) + f"  {unit}"
+    return (
+        f"{workload:<14}{number(values.get('numpy')):>10}"
+        + "".join(f"{value:>15}{ratio_text:>14}" for value, ratio_text in cells)
+        + f"  {unit}"
+    )
 
 
 def append_peer_markdown(path, peer_rows, versions):
     import peers
+
     columns = peer_columns(versions)
-    lines = ["| workload | NumPy | " + " | ".join(f"{name} | {name} / NumPy" for name in columns) + " | unit |",
-             "|---|---:|" + "---:|---:|" * len(columns) + "---|"]
+    lines = [
+        "| workload | NumPy | " + " | ".join(f"{name} | {name} / NumPy" for name in columns) + " | unit |",
+        "|---|---:|" + "---:|---:|" * len(columns) + "---|",
+    ]
     for workload, values, unit in peer_rows:
         cells = " | ".join(" | ".join(peer_cell(values, name)) for name in columns)
         lines.append(f"| {workload} | {number(values.get('numpy'))} | {cells} | {unit} |")
     with open(path, "a") as f:
-        f.write("\nPeer libraries, each timed in the same turns as NumPy and minigrad (`--peers`; "
-                + ", ".join(f"{name} {version}" for name, version in versions.items()) + "):\n\n")
+        f.write(
+            "\nPeer libraries, each timed in the same turns as NumPy and minigrad (`--peers`; "
+            + ", ".join(f"{name} {version}" for name, version in versions.items())
+            + "):\n\n"
+        )
         f.write("\n".join(lines) + "\n")
         if peers.missing_note():
             f.write(f"\n{peers.missing_note()}.\n")
@@ -198,22 +231,33 @@ def train_digits_seconds():
     root = os.path.dirname(HERE)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
     start = time.perf_counter()
-    subprocess.run([sys.executable, os.path.join(root, "examples", "train_digits.py"), "--quiet"], check=True,
-                   stdout=subprocess.DEVNULL, cwd=tempfile.gettempdir(), env=env)
+    subprocess.run(
+        [sys.executable, os.path.join(root, "examples", "train_digits.py"), "--quiet"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        cwd=tempfile.gettempdir(),
+        env=env,
+    )
     return time.perf_counter() - start
 
 
 def write_markdown(path, rows, args, np, torch, blas):
-    lines = ["| workload | minigrad | NumPy | PyTorch | minigrad / NumPy | PyTorch / NumPy | unit |",
-             "|---|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        "| workload | minigrad | NumPy | PyTorch | minigrad / NumPy | PyTorch / NumPy | unit |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
     for name, mine, numpy_value, torch_value, unit in rows:
-        lines.append(f"| {name} | {number(mine)} | {number(numpy_value)} | {number(torch_value)} | "
-                     f"{ratio(mine, numpy_value)} | {ratio(torch_value, numpy_value)} | {unit} |")
+        lines.append(
+            f"| {name} | {number(mine)} | {number(numpy_value)} | {number(torch_value)} | "
+            f"{ratio(mine, numpy_value)} | {ratio(torch_value, numpy_value)} | {unit} |"
+        )
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
-        f.write(f"\nMeasured with `python benchmarks/run.py --threads {args.threads} --repeats {args.repeats}` on "
-                f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, NumPy "
-                f"{np.__version__}" + (f", PyTorch {torch.__version__}" if torch else "") + f"; BLAS: {blas}.\n")
+        f.write(
+            f"\nMeasured with `python benchmarks/run.py --threads {args.threads} --repeats {args.repeats}` on "
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, NumPy "
+            f"{np.__version__}" + (f", PyTorch {torch.__version__}" if torch else "") + f"; BLAS: {blas}.\n"
+        )
 
 
 if __name__ == "__main__":

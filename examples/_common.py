@@ -42,29 +42,34 @@ def make_parser(doc, epochs, lr, batch_size, seed=0):
     Options: --epochs, --lr, --batch-size, --seed, --plot FILE.png, --quiet. The
     script's docstring ``doc`` is the help text.
     """
-    parser = argparse.ArgumentParser(description=doc,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=positive_int, default=epochs,
-                        help="passes over the training set (default: %(default)s)")
-    parser.add_argument("--lr", type=positive_float, default=lr,
-                        help="learning rate (default: %(default)s)")
-    parser.add_argument("--batch-size", type=positive_int, default=batch_size,
-                        help="samples per mini-batch (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=seed,
-                        help="seed of the data (and its train/test split, if any), the initial "
-                             "weights and the shuffling (default: %(default)s)")
-    parser.add_argument("--plot", metavar="FILE.png",
-                        help="save the loss and accuracy curves (and, for 2-D data, the "
-                             "decision regions) to this image; needs matplotlib")
-    parser.add_argument("--quiet", action="store_true",
-                        help="no progress bars, only the results")
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--epochs", type=positive_int, default=epochs, help="passes over the training set (default: %(default)s)"
+    )
+    parser.add_argument("--lr", type=positive_float, default=lr, help="learning rate (default: %(default)s)")
+    parser.add_argument(
+        "--batch-size", type=positive_int, default=batch_size, help="samples per mini-batch (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=seed,
+        help="seed of the data (and its train/test split, if any), the initial "
+        "weights and the shuffling (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="save the loss and accuracy curves (and, for 2-D data, the "
+        "decision regions) to this image; needs matplotlib",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bars, only the results")
     return parser
 
 
 def loaders(X_train, y_train, X_test, y_test, batch_size):
     """A shuffling DataLoader over the training rows and a plain one over the test rows."""
-    train_loader = mg.data.DataLoader(mg.data.TensorDataset(X_train, y_train),
-                                      batch_size=batch_size, shuffle=True)
+    train_loader = mg.data.DataLoader(mg.data.TensorDataset(X_train, y_train), batch_size=batch_size, shuffle=True)
     test_loader = mg.data.DataLoader(mg.data.TensorDataset(X_test, y_test), batch_size=1024)
     return train_loader, test_loader
 

@@ -9,9 +9,11 @@ import sys
 
 import numpy as np
 
-INSTALL_HINT = ('--plot needs matplotlib, which is not installed; install it with\n'
-                '    pip install "minigrad[plot]"    (or: pip install matplotlib)\n'
-                'Training goes on without the plot.')
+INSTALL_HINT = (
+    "--plot needs matplotlib, which is not installed; install it with\n"
+    '    pip install "minigrad[plot]"    (or: pip install matplotlib)\n'
+    "Training goes on without the plot."
+)
 
 
 def plotting_available():
@@ -37,6 +39,7 @@ def save_plot(path, curves, regions=(), confusion=None):
     - ``confusion``: a square matrix of counts (rows true class, columns predicted).
     """
     import matplotlib
+
     matplotlib.use("Agg")  # draw to a file; no window, no display needed
     import matplotlib.pyplot as plt
 
@@ -63,8 +66,7 @@ def _draw_curves(loss_ax, accuracy_ax, curves):
         for ax, key in ((loss_ax, "loss"), (accuracy_ax, "accuracy")):
             ax.plot(epochs, history[key], color=color, label=f"{name}: train")
             if f"val_{key}" in history:
-                ax.plot(epochs, history[f"val_{key}"], color=color, linestyle="--",
-                        label=f"{name}: test")
+                ax.plot(epochs, history[f"val_{key}"], color=color, linestyle="--", label=f"{name}: test")
     loss_ax.set_yscale("log")
     loss_ax.set_title("loss")
     accuracy_ax.set_title("accuracy")
@@ -89,11 +91,18 @@ def _draw_regions(ax, title, predict, X, y, X_test, y_test):
 
     n_classes = int(max(y.max(), y_test.max(), labels.max())) + 1
     colors = [f"C{k}" for k in range(n_classes)]
-    ax.contourf(grid_x, grid_y, labels, levels=np.arange(n_classes + 1) - 0.5,
-                cmap=ListedColormap(colors), alpha=0.25)
+    ax.contourf(grid_x, grid_y, labels, levels=np.arange(n_classes + 1) - 0.5, cmap=ListedColormap(colors), alpha=0.25)
     ax.scatter(X[:, 0], X[:, 1], c=[colors[k] for k in y], s=10, label="train")
-    ax.scatter(X_test[:, 0], X_test[:, 1], c=[colors[k] for k in y_test], s=28, marker="s",
-               edgecolors="white", linewidths=0.8, label="test")
+    ax.scatter(
+        X_test[:, 0],
+        X_test[:, 1],
+        c=[colors[k] for k in y_test],
+        s=28,
+        marker="s",
+        edgecolors="white",
+        linewidths=0.8,
+        label="test",
+    )
     ax.set_title(title)
     ax.set_aspect("equal")
     ax.legend(fontsize="small", loc="upper right")
@@ -112,6 +121,12 @@ def _draw_confusion(ax, matrix):
     for row in classes:
         for column in classes:
             if matrix[row, column]:
-                ax.text(column, row, str(matrix[row, column]), ha="center", va="center",
-                        fontsize="small", color="white" if matrix[row, column] > threshold
-                        else "black")
+                ax.text(
+                    column,
+                    row,
+                    str(matrix[row, column]),
+                    ha="center",
+                    va="center",
+                    fontsize="small",
+                    color="white" if matrix[row, column] > threshold else "black",
+                )

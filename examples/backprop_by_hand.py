@@ -39,8 +39,10 @@ def make_problem(seed=0):
     x = rng.normal(size=(4, 3))
     labels = np.array([0, 1, 1, 0])
     params = {
-        "W1": rng.normal(size=(5, 3)) * 0.5, "b1": rng.normal(size=5) * 0.1,
-        "W2": rng.normal(size=(2, 5)) * 0.5, "b2": rng.normal(size=2) * 0.1,
+        "W1": rng.normal(size=(5, 3)) * 0.5,
+        "b1": rng.normal(size=5) * 0.1,
+        "W2": rng.normal(size=(2, 5)) * 0.5,
+        "b2": rng.normal(size=2) * 0.1,
     }
     return x, labels, params
 
@@ -59,7 +61,7 @@ def gradients_by_hand(x, labels, W1, b1, W2, b2):
     dz = (np.exp(log_p) - Y) / n
     dW2, db2 = dz.T @ a, dz.sum(axis=0)
     da = dz @ W2
-    dh = da * (1 - a ** 2)
+    dh = da * (1 - a**2)
     dW1, db1 = dh.T @ x, dh.sum(axis=0)
     return loss, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 
@@ -94,8 +96,9 @@ def _write(out_dir, graph, trace_text):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default=None,
-                        help="folder for the trace and the graph (default: a new temporary folder)")
+    parser.add_argument(
+        "--out", default=None, help="folder for the trace and the graph (default: a new temporary folder)"
+    )
     args = parser.parse_args()
     out_dir = args.out or tempfile.mkdtemp(prefix="minigrad-backprop-")
 

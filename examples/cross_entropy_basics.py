@@ -40,8 +40,10 @@ def entropy_gap():
     for q in ([0.5, 0.5], [0.7, 0.3], [0.9, 0.1], [0.99, 0.01]):
         h_pq = mg.metrics.cross_entropy(p, q)
         kl = mg.metrics.kl_divergence(p, q)
-        print(f"   Q = ({q[0]:.2f}, {q[1]:.2f}):  H(P, Q) = {h_pq:.4f} = H(P) + KL = "
-              f"{mg.metrics.entropy(p):.4f} + {kl:.4f}")
+        print(
+            f"   Q = ({q[0]:.2f}, {q[1]:.2f}):  H(P, Q) = {h_pq:.4f} = H(P) + KL = "
+            f"{mg.metrics.entropy(p):.4f} + {kl:.4f}"
+        )
 
 
 def gradient_check():

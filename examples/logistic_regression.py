@@ -34,12 +34,16 @@ BLOB_CENTERS = [[-2.0, -1.0], [2.0, 1.0]]
 
 def parse_args():
     parser = _common.make_parser(__doc__, epochs=30, lr=0.1, batch_size=32)
-    parser.add_argument("--dataset", choices=["moons", "blobs"], default="moons",
-                        help="the 2-D binary problem (default: %(default)s)")
-    parser.add_argument("--n-samples", type=_common.positive_int, default=1000,
-                        help="points in the binary problem (default: %(default)s)")
-    parser.add_argument("--noise", type=float, default=0.1,
-                        help="noise of the moons (default: %(default)s)")
+    parser.add_argument(
+        "--dataset", choices=["moons", "blobs"], default="moons", help="the 2-D binary problem (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--n-samples",
+        type=_common.positive_int,
+        default=1000,
+        help="points in the binary problem (default: %(default)s)",
+    )
+    parser.add_argument("--noise", type=float, default=0.1, help="noise of the moons (default: %(default)s)")
     return parser.parse_args()
 
 
@@ -54,13 +58,12 @@ def binary_data(args):
 
 def train(model, loss_fn, X, y, args):
     """Split, train with SGD and evaluate: (history, test accuracy, the split)."""
-    X_train, X_test, y_train, y_test = mg.data.train_test_split(X, y, test_size=0.25,
-                                                                seed=args.seed)
-    train_loader, test_loader = _common.loaders(X_train, y_train, X_test, y_test,
-                                                args.batch_size)
+    X_train, X_test, y_train, y_test = mg.data.train_test_split(X, y, test_size=0.25, seed=args.seed)
+    train_loader, test_loader = _common.loaders(X_train, y_train, X_test, y_test, args.batch_size)
     optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=0.9)
-    history = mg.train.fit(model, loss_fn, optimizer, train_loader, epochs=args.epochs,
-                           val_loader=test_loader, progress=not args.quiet)
+    history = mg.train.fit(
+        model, loss_fn, optimizer, train_loader, epochs=args.epochs, val_loader=test_loader, progress=not args.quiet
+    )
     accuracy = mg.train.evaluate(model, test_loader, loss_fn)["accuracy"]
     return history, accuracy, (X_train, X_test, y_train, y_test)
 
@@ -81,8 +84,7 @@ def main():
     # 2. Multinomial (softmax) regression on the digits, pixels scaled to [0, 1].
     X_digits, y_digits = mg.data.load_digits()
     softmax = nn.Linear(64, 10)
-    softmax_history, softmax_accuracy, _ = train(softmax, nn.CrossEntropyLoss(),
-                                                 X_digits / 16.0, y_digits, args)
+    softmax_history, softmax_accuracy, _ = train(softmax, nn.CrossEntropyLoss(), X_digits / 16.0, y_digits, args)
     print(f"digits (softmax regression) test accuracy: {softmax_accuracy:.4f}")
 
     if plot:
@@ -91,9 +93,14 @@ def main():
         def predict(points):
             return (_common.predict(binary, points)[:, 0] > 0).astype(np.int64)
 
-        region = (f"{args.dataset}: logistic regression (test accuracy {binary_accuracy:.3f})",
-                  predict, X_train, y_train[:, 0].astype(np.int64),
-                  X_test, y_test[:, 0].astype(np.int64))
+        region = (
+            f"{args.dataset}: logistic regression (test accuracy {binary_accuracy:.3f})",
+            predict,
+            X_train,
+            y_train[:, 0].astype(np.int64),
+            X_test,
+            y_test[:, 0].astype(np.int64),
+        )
         curves = {args.dataset: binary_history, "digits softmax": softmax_history}
         _plotting.save_plot(args.plot, curves, regions=[region])
     return 0

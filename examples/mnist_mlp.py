@@ -24,22 +24,30 @@ import minigrad.optim as optim
 
 import _plotting
 
-FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-         "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
 
 def parse_args():
     parser = _common.make_parser(__doc__, epochs=5, lr=1e-3, batch_size=128)
-    parser.add_argument("--root", default="data/mnist",
-                        help="folder with the four MNIST IDX files (default: %(default)s)")
-    parser.add_argument("--download", action="store_true",
-                        help="download the missing MNIST files into --root first")
-    parser.add_argument("--hidden", type=_common.positive_int, nargs="+",
-                        default=[256], metavar="N",
-                        help="hidden layer sizes (default: 256)")
-    parser.add_argument("--limit", type=_common.positive_int, default=None,
-                        metavar="N",
-                        help="train on the first N training images only (a quick run)")
+    parser.add_argument(
+        "--root", default="data/mnist", help="folder with the four MNIST IDX files (default: %(default)s)"
+    )
+    parser.add_argument("--download", action="store_true", help="download the missing MNIST files into --root first")
+    parser.add_argument(
+        "--hidden",
+        type=_common.positive_int,
+        nargs="+",
+        default=[256],
+        metavar="N",
+        help="hidden layer sizes (default: 256)",
+    )
+    parser.add_argument(
+        "--limit",
+        type=_common.positive_int,
+        default=None,
+        metavar="N",
+        help="train on the first N training images only (a quick run)",
+    )
     return parser.parse_args()
 
 
@@ -50,9 +58,11 @@ def how_to_get_mnist(root, tried_download):
         fetch = "  - run again with --download once the network is reachable, or\n"
     else:
         fetch = f"  - run again with --download to fetch the files into {root} (about 11 MB), or\n"
-    return (f"To get MNIST, either\n{fetch}"
-            f"  - put the four IDX files (plain or .gz) into {root} yourself:\n{names}\n"
-            f"  (or point --root at the folder that holds them).")
+    return (
+        f"To get MNIST, either\n{fetch}"
+        f"  - put the four IDX files (plain or .gz) into {root} yourself:\n{names}\n"
+        f"  (or point --root at the folder that holds them)."
+    )
 
 
 def load(args):
@@ -70,7 +80,7 @@ def load(args):
         print(f"error: {error}\n{how_to_get_mnist(args.root, args.download)}", file=sys.stderr)
         return None
     if args.limit is not None:
-        X_train, y_train = X_train[:args.limit], y_train[:args.limit]
+        X_train, y_train = X_train[: args.limit], y_train[: args.limit]
     return X_train, X_test, y_train, y_test
 
 
@@ -83,18 +93,24 @@ def main():
     plot = args.plot and _plotting.plotting_available()
     mg.manual_seed(args.seed)
 
-    train_loader, test_loader = _common.loaders(X_train, y_train, X_test, y_test,
-                                                args.batch_size)
+    train_loader, test_loader = _common.loaders(X_train, y_train, X_test, y_test, args.batch_size)
     sizes = [784, *args.hidden, 10]
     model = nn.MLP(sizes)
     loss_fn = nn.CrossEntropyLoss()
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
     scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
-    print(f"MNIST: {len(X_train)} training and {len(X_test)} test images; "
-          f"MLP {'-'.join(map(str, sizes))}")
+    print(f"MNIST: {len(X_train)} training and {len(X_test)} test images; MLP {'-'.join(map(str, sizes))}")
 
-    history = mg.train.fit(model, loss_fn, optimizer, train_loader, epochs=args.epochs,
-                           val_loader=test_loader, progress=not args.quiet, scheduler=scheduler)
+    history = mg.train.fit(
+        model,
+        loss_fn,
+        optimizer,
+        train_loader,
+        epochs=args.epochs,
+        val_loader=test_loader,
+        progress=not args.quiet,
+        scheduler=scheduler,
+    )
     accuracy = mg.train.evaluate(model, test_loader, loss_fn)["accuracy"]
 
     if plot:

@@ -27,14 +27,21 @@ import _plotting
 
 def parse_args():
     parser = _common.make_parser(__doc__, epochs=30, lr=0.1, batch_size=32)
-    parser.add_argument("--hidden", type=_common.positive_int, nargs="+",
-                        default=[256, 128], metavar="N",
-                        help="hidden layer sizes (default: 256 128)")
-    parser.add_argument("--momentum", type=float, default=0.9,
-                        help="SGD momentum (default: %(default)s)")
-    parser.add_argument("--save", default="digits_mlp.npz", metavar="PATH",
-                        help="where to save the trained weights; missing folders are created "
-                             "(default: %(default)s)")
+    parser.add_argument(
+        "--hidden",
+        type=_common.positive_int,
+        nargs="+",
+        default=[256, 128],
+        metavar="N",
+        help="hidden layer sizes (default: 256 128)",
+    )
+    parser.add_argument("--momentum", type=float, default=0.9, help="SGD momentum (default: %(default)s)")
+    parser.add_argument(
+        "--save",
+        default="digits_mlp.npz",
+        metavar="PATH",
+        help="where to save the trained weights; missing folders are created (default: %(default)s)",
+    )
     return parser.parse_args()
 
 
@@ -48,8 +55,10 @@ def confusion_matrix(y_true, y_pred, n_classes=10):
 def format_confusion(matrix):
     """The confusion matrix as text, with class labels on both sides."""
     width = max(3, len(str(matrix.max())) + 1)
-    lines = ["rows: true digit, columns: predicted digit",
-             "    " + "".join(f"{k:>{width}}" for k in range(len(matrix)))]
+    lines = [
+        "rows: true digit, columns: predicted digit",
+        "    " + "".join(f"{k:>{width}}" for k in range(len(matrix))),
+    ]
     for k, row in enumerate(matrix):
         cells = "".join(f"{count:>{width}}" if count else f"{'.':>{width}}" for count in row)
         lines.append(f"{k:>3} {cells}")
@@ -63,20 +72,25 @@ def main():
 
     X, y = mg.data.load_digits()
     X = X / 16.0  # pixel counts 0..16 -> [0, 1]
-    X_train, X_test, y_train, y_test = mg.data.train_test_split(X, y, test_size=0.25,
-                                                                seed=args.seed)
-    train_loader, test_loader = _common.loaders(X_train, y_train, X_test, y_test,
-                                                args.batch_size)
+    X_train, X_test, y_train, y_test = mg.data.train_test_split(X, y, test_size=0.25, seed=args.seed)
+    train_loader, test_loader = _common.loaders(X_train, y_train, X_test, y_test, args.batch_size)
     sizes = [64, *args.hidden, 10]
     model = nn.MLP(sizes)
     loss_fn = nn.CrossEntropyLoss()
     optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
     scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
-    print(f"digits: {len(X_train)} training and {len(X_test)} test images; "
-          f"MLP {'-'.join(map(str, sizes))}")
+    print(f"digits: {len(X_train)} training and {len(X_test)} test images; MLP {'-'.join(map(str, sizes))}")
 
-    history = mg.train.fit(model, loss_fn, optimizer, train_loader, epochs=args.epochs,
-                           val_loader=test_loader, progress=not args.quiet, scheduler=scheduler)
+    history = mg.train.fit(
+        model,
+        loss_fn,
+        optimizer,
+        train_loader,
+        epochs=args.epochs,
+        val_loader=test_loader,
+        progress=not args.quiet,
+        scheduler=scheduler,
+    )
     accuracy = mg.train.evaluate(model, test_loader, loss_fn)["accuracy"]
 
     predicted = _common.predict(model, X_test).argmax(axis=1)
@@ -91,9 +105,11 @@ def main():
     reloaded.load_state_dict(mg.load(args.save))
     reloaded_accuracy = mg.train.evaluate(reloaded, test_loader, loss_fn)["accuracy"]
     if not np.array_equal(_common.predict(reloaded, X_test).argmax(axis=1), predicted):
-        print(f"error: the model reloaded from {args.save} predicts differently "
-              f"(test accuracy {reloaded_accuracy:.4f} instead of {accuracy:.4f})",
-              file=sys.stderr)
+        print(
+            f"error: the model reloaded from {args.save} predicts differently "
+            f"(test accuracy {reloaded_accuracy:.4f} instead of {accuracy:.4f})",
+            file=sys.stderr,
+        )
         return 1
     print(f"reloaded it into a new MLP: same predictions, test accuracy {reloaded_accuracy:.4f}")
 

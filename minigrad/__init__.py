@@ -1,8 +1,8 @@
 """minigrad: a small, readable reverse-mode automatic differentiation framework on NumPy.
 
-    import minigrad as mg
-    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    (x * x).sum().backward()      # x.grad == [2, 4, 6]
+import minigrad as mg
+x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+(x * x).sum().backward()      # x.grad == [2, 4, 6]
 """
 
 import numpy as np
@@ -13,9 +13,35 @@ from .autograd import enable_grad, grad, is_grad_enabled, no_grad, set_grad_enab
 from .factories import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops import (
-    abs, clip, concatenate, exp, expand_dims, flatten, linear, log, log_softmax, logsigmoid, logsumexp,
-    matmul, max, maximum, mean, min, minimum, relu, reshape, sigmoid, softmax, sqrt, squeeze, stack, sum,
-    swapaxes, tanh, transpose, where,
+    abs,
+    clip,
+    concatenate,
+    exp,
+    expand_dims,
+    flatten,
+    linear,
+    log,
+    log_softmax,
+    logsigmoid,
+    logsumexp,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    relu,
+    reshape,
+    sigmoid,
+    softmax,
+    sqrt,
+    squeeze,
+    stack,
+    sum,
+    swapaxes,
+    tanh,
+    transpose,
+    where,
 )
 from .random import manual_seed
 from . import data, metrics, nn, optim, train, viz

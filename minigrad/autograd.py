@@ -23,7 +23,7 @@ from .tensor import DEFAULT_FLOAT, Tensor
 
 _grad_enabled = True
 _anomaly_enabled = False  # set by debug.detect_anomaly
-_active_trace = None      # set by debug.trace
+_active_trace = None  # set by debug.trace
 
 
 def is_grad_enabled():
@@ -56,6 +56,7 @@ class _GradMode:
         def wrapper(*args, **kwargs):
             with set_grad_enabled(enabled):
                 return fn(*args, **kwargs)
+
         return wrapper
 
 
@@ -79,6 +80,7 @@ class set_grad_enabled(_GradMode):
 
 
 # --- dtypes: PyTorch's promotion rules ----------------------------------------------
+
 
 def _is_scalar(value):
     return isinstance(value, (bool, int, float, complex, np.generic))
@@ -178,6 +180,7 @@ def _data(x, dtype):
 _new_tensor = object.__new__
 _creation_order = itertools.count(1)  # numbers the nodes as they are made: 1, 2, 3, ...
 
+
 class Function:
     """One differentiable op. Subclasses define ``forward`` and ``backward`` side by side.
 
@@ -204,6 +207,7 @@ class Function:
             out = np.asarray(out)  # NumPy gives 0-d results as scalars
         if _anomaly_enabled:
             from .debug import check_forward
+
             check_forward(self, out)
         tensor = _new_tensor(Tensor)  # Tensor._from_op written out: this line runs once per op
         tensor.data, tensor.grad = out, None
@@ -231,7 +235,8 @@ def _freed_error(node):
     return RuntimeError(
         f"Trying to backward through the graph a second time (through {node.name}), but its saved "
         "values were freed by the first backward. Specify retain_graph=True on the first "
-        "backward() (or mg.grad) to keep them.")
+        "backward() (or mg.grad) to keep them."
+    )
 
 
 def topological_order(roots):
@@ -324,6 +329,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
                         heappush(waiting, (-x._node.sequence, key, x))
             if _anomaly_enabled:
                 from .debug import check_backward
+
                 check_backward(node, in_grads, node.needs)
             if tracer is not None:
                 tracer.record(tensor, g, node, in_grads)
@@ -363,8 +369,10 @@ def _as_gradient(output, gradient, create_graph):
     if gradient is None:
         data = output.data
         if data.size != 1:
-            raise RuntimeError(f"grad can be implicitly created only for scalar outputs; this output has "
-                               f"shape {data.shape}, so pass a gradient of that shape")
+            raise RuntimeError(
+                f"grad can be implicitly created only for scalar outputs; this output has "
+                f"shape {data.shape}, so pass a gradient of that shape"
+            )
         g = np.array(1, dtype=data.dtype).reshape(data.shape)  # ones, without np.ones's Python detour
     else:
         g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
@@ -381,8 +389,10 @@ def backward(output, gradient=None, retain_graph=False):
     After this the graph's saved values are freed unless ``retain_graph=True``.
     """
     if not output.requires_grad:
-        raise RuntimeError("this tensor does not require grad and has no graph to differentiate: "
-                           "make a leaf with requires_grad=True and compute the output from it")
+        raise RuntimeError(
+            "this tensor does not require grad and has no graph to differentiate: "
+            "make a leaf with requires_grad=True and compute the output from it"
+        )
     run_backward([output], [_as_gradient(output, gradient, False)], retain_graph)
 
 
@@ -414,8 +424,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, t in enumerate(inputs):
         g = captured.get(id(t))
         if g is None and not allow_unused:
-            raise RuntimeError(f"input {i} was not used to compute the outputs; "
-                               "pass allow_unused=True to get None for it")
+            raise RuntimeError(
+                f"input {i} was not used to compute the outputs; pass allow_unused=True to get None for it"
+            )
         if g is not None and not isinstance(g, Tensor):
             g = Tensor._from_op(g)
         results.append(g)

@@ -29,6 +29,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 # --- where an op was made ---------------------------------------------------------------
 
+
 class SourceLocation(collections.namedtuple("SourceLocation", "filename lineno function")):
     """A place in the user's code: file, line and function, printed like a traceback line."""
 
@@ -61,6 +62,7 @@ def user_location():
 
 # --- detect_anomaly ------------------------------------------------------------------------
 
+
 class detect_anomaly:
     """``with mg.detect_anomaly():`` (or ``@mg.detect_anomaly()``): stop at the first NaN or inf.
 
@@ -84,6 +86,7 @@ class detect_anomaly:
         def wrapper(*args, **kwargs):
             with detect_anomaly():
                 return fn(*args, **kwargs)
+
         return wrapper
 
 
@@ -106,8 +109,10 @@ def _shape(x):
 def _where_created(op):
     location = getattr(op, "created_at", None)
     if location is None:
-        return ("  created at: unknown (the op was made before detect_anomaly was switched on; "
-                "run the forward pass inside `with mg.detect_anomaly():` to see where)")
+        return (
+            "  created at: unknown (the op was made before detect_anomaly was switched on; "
+            "run the forward pass inside `with mg.detect_anomaly():` to see where)"
+        )
     return f"  created at: {location}"
 
 
@@ -122,7 +127,8 @@ def check_forward(op, out):
     raise RuntimeError(
         f"detect_anomaly: the forward output of {op.name} holds {bad}.\n"
         f"  op: {op.name}, {shapes}output of shape {_shape(out)} {np.asarray(out).dtype}\n"
-        f"{_where_created(op)}")
+        f"{_where_created(op)}"
+    )
 
 
 def check_backward(node, in_grads, needs):
@@ -139,10 +145,12 @@ def check_backward(node, in_grads, needs):
             f"detect_anomaly: the gradient that {node.name}'s backward computed for its input {index} "
             f"holds {bad}.\n"
             f"  op: {node.name}, input {index} of shape {input_shape}, gradient of shape {_shape(g)}\n"
-            f"{_where_created(node)}")
+            f"{_where_created(node)}"
+        )
 
 
 # --- trace ---------------------------------------------------------------------------------
+
 
 def _array(x):
     return x.data if isinstance(x, Tensor) else np.asarray(x)
@@ -155,23 +163,25 @@ def _norm(array):
 @dataclass
 class InputGradient:
     """The gradient one backward step passed to one of its op's inputs."""
-    index: int                    # which input of the op (0, 1, ...)
-    shape: tuple                  # the input's shape, which the gradient is summed back to
-    norm: float                   # its Euclidean norm
+
+    index: int  # which input of the op (0, 1, ...)
+    shape: tuple  # the input's shape, which the gradient is summed back to
+    norm: float  # its Euclidean norm
     grad: np.ndarray = field(repr=False)  # the gradient itself
     broadcast_shape: tuple = None  # the shape backward produced, if it was summed back over broadcast axes
-    leaf: str = None              # the leaf's name if the input is a leaf, else None
+    leaf: str = None  # the leaf's name if the input is a leaf, else None
 
 
 @dataclass
 class TraceStep:
     """One node visited by backward: the op, the gradient it received and the ones it passed on."""
-    step: int                     # 1 for the first node visited
-    op: str                       # the op's name, e.g. "Mul"
-    node: object = field(repr=False)    # the Function (graph node)
+
+    step: int  # 1 for the first node visited
+    op: str  # the op's name, e.g. "Mul"
+    node: object = field(repr=False)  # the Function (graph node)
     output: Tensor = field(repr=False)  # the tensor the op made
     output_shape: tuple = ()
-    grad_norm: float = 0.0              # norm of the gradient the node received (d loss / d output)
+    grad_norm: float = 0.0  # norm of the gradient the node received (d loss / d output)
     grad: np.ndarray = field(default=None, repr=False)
     inputs: list = field(default_factory=list)  # one InputGradient per input that got a gradient
 
@@ -179,6 +189,7 @@ class TraceStep:
 @dataclass
 class LeafGradient:
     """The total gradient one leaf received during the traced backward pass(es)."""
+
     name: str
     tensor: Tensor = field(repr=False)
     shape: tuple = ()
@@ -283,10 +294,13 @@ class trace:
                     notes.append(f"leaf {i.leaf}")
                 if i.broadcast_shape is not None:
                     notes.append(f"summed back from {i.broadcast_shape}")
-                rows.append((first if k == 0 else ("",) * 4)
-                            + (f"[{i.index}]", str(i.shape), f"{i.norm:.4g}", "; ".join(notes)))
-        lines = [f"backward trace: {len(self.steps)} steps, in the order visited "
-                 f"(|g| is a gradient's norm)", *_table(rows, numeric=(0, 3, 6))]
+                rows.append(
+                    (first if k == 0 else ("",) * 4) + (f"[{i.index}]", str(i.shape), f"{i.norm:.4g}", "; ".join(notes))
+                )
+        lines = [
+            f"backward trace: {len(self.steps)} steps, in the order visited (|g| is a gradient's norm)",
+            *_table(rows, numeric=(0, 3, 6)),
+        ]
         leaves = [("leaf", "shape", "|grad|")]
         leaves += [(leaf.name, str(leaf.shape), f"{leaf.norm:.4g}") for leaf in self._leaves.values()]
         lines += ["", f"leaves that received gradients: {len(self._leaves)}", *_table(leaves, numeric=(2,))]

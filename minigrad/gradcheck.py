@@ -34,8 +34,9 @@ def _projection(outputs, directions):
 
 def _value(fn, inputs, directions):
     outputs = _as_tuple(fn(*inputs))  # with grad enabled: fn may differentiate inside
-    return float(sum(np.sum(np.asarray(o.data, dtype=np.float64) * r)
-                     for o, r in zip(outputs, directions) if o is not None))
+    return float(
+        sum(np.sum(np.asarray(o.data, dtype=np.float64) * r) for o, r in zip(outputs, directions) if o is not None)
+    )
 
 
 def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
@@ -52,8 +53,10 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
         raise ValueError("gradcheck needs at least one input Tensor with requires_grad=True")
     for i in checked:
         if inputs[i].dtype != np.float64:
-            warnings.warn(f"gradcheck input {i} is {inputs[i].dtype}, not float64: finite differences "
-                          "will be inaccurate", stacklevel=2)
+            warnings.warn(
+                f"gradcheck input {i} is {inputs[i].dtype}, not float64: finite differences will be inaccurate",
+                stacklevel=2,
+            )
     outputs = _as_tuple(fn(*inputs))
     rng = np.random.default_rng(0)
     directions = [None if o is None else rng.standard_normal(o.shape) for o in outputs]
@@ -62,8 +65,10 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
         analytic = [np.zeros(inputs[i].shape) for i in checked]
     else:
         found = grad(total, [inputs[i] for i in checked], allow_unused=True)
-        analytic = [np.zeros(inputs[i].shape) if g is None else np.asarray(g.data, dtype=np.float64) for g, i in
-                    zip(found, checked)]
+        analytic = [
+            np.zeros(inputs[i].shape) if g is None else np.asarray(g.data, dtype=np.float64)
+            for g, i in zip(found, checked)
+        ]
     for i, expected in zip(checked, analytic):
         x = inputs[i].data
         numeric = np.zeros(x.shape)
@@ -79,9 +84,11 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
         allowed = atol + rtol * np.abs(numeric)
         if np.any(~(error <= allowed)):
             worst = np.unravel_index(np.nanargmax(np.where(np.isnan(error), np.inf, error - allowed)), x.shape)
-            message = (f"gradient of input {i} is wrong at index {tuple(int(k) for k in worst)}: analytic "
-                       f"{expected[worst]:.6g}, numeric {numeric[worst]:.6g}, error {error[worst]:.3g} "
-                       f"(allowed {allowed[worst]:.3g})")
+            message = (
+                f"gradient of input {i} is wrong at index {tuple(int(k) for k in worst)}: analytic "
+                f"{expected[worst]:.6g}, numeric {numeric[worst]:.6g}, error {error[worst]:.3g} "
+                f"(allowed {allowed[worst]:.3g})"
+            )
             if raise_exception:
                 raise GradcheckError(message)
             return False

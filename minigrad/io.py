@@ -83,8 +83,9 @@ def load(path):
             return _rebuild(manifest["tree"], archive)
         except ValueError as error:
             if "allow_pickle" in str(error) or "Object arrays" in str(error):
-                raise ValueError(f"{path!r} holds an object (pickled) array; minigrad never unpickles, "
-                                 "so it cannot load this file") from error
+                raise ValueError(
+                    f"{path!r} holds an object (pickled) array; minigrad never unpickles, so it cannot load this file"
+                ) from error
             raise ValueError(f"cannot load {path!r}: {error}") from error
         except (zipfile.BadZipFile, OSError, EOFError, KeyError, TypeError) as error:
             raise ValueError(f"cannot load {path!r}, the archive is damaged: {error!r}") from error
@@ -92,14 +93,16 @@ def load(path):
 
 # --- saving -------------------------------------------------------------------------------
 
+
 def _flatten(value, keys, entries):
     """The manifest node for ``value``; its arrays go into ``entries`` under path names."""
     if isinstance(value, dict):
         items = []
         for key, item in value.items():
             if isinstance(key, bool) or not isinstance(key, (str, int)):
-                raise TypeError(f"cannot save key {key!r} (a {type(key).__name__}) at {_describe(keys)}: "
-                                "keys must be str or int")
+                raise TypeError(
+                    f"cannot save key {key!r} (a {type(key).__name__}) at {_describe(keys)}: keys must be str or int"
+                )
             items.append([key, _flatten(item, keys + [key], entries)])
         return {"type": "dict", "items": items}
     if isinstance(value, (list, tuple)):
@@ -123,12 +126,16 @@ def _as_storable_array(value, keys):
     if isinstance(value, Tensor):
         value = value.data
     if not isinstance(value, (np.ndarray, np.generic, int, float, complex, bool, str, bytes)):
-        raise TypeError(f"cannot save a {type(value).__name__} at {_describe(keys)}: "
-                        "values must be arrays, Tensors, numbers, strings, None, or dicts/lists of them")
+        raise TypeError(
+            f"cannot save a {type(value).__name__} at {_describe(keys)}: "
+            "values must be arrays, Tensors, numbers, strings, None, or dicts/lists of them"
+        )
     array = np.asarray(value)
     if array.dtype == object:
-        raise TypeError(f"cannot save the object array at {_describe(keys)} without pickling it "
-                        f"(got {value!r:.80}); convert it to a numeric array")
+        raise TypeError(
+            f"cannot save the object array at {_describe(keys)} without pickling it "
+            f"(got {value!r:.80}); convert it to a numeric array"
+        )
     return array
 
 
@@ -180,13 +187,16 @@ def _fsync_folder(folder):
 
 # --- loading ------------------------------------------------------------------------------
 
+
 def _read_manifest(entry):
     manifest = json.loads(str(entry.item()))  # a bad one raises ValueError, reported with the path
     if not isinstance(manifest, dict) or manifest.get("format") != "minigrad" or "tree" not in manifest:
         raise ValueError(f"its entry {MANIFEST!r} is not a minigrad manifest")
     if manifest.get("version", 0) > FORMAT_VERSION:
-        raise ValueError(f"it was written by a newer minigrad (format version {manifest['version']}, "
-                         f"this one reads up to {FORMAT_VERSION})")
+        raise ValueError(
+            f"it was written by a newer minigrad (format version {manifest['version']}, "
+            f"this one reads up to {FORMAT_VERSION})"
+        )
     return manifest
 
 

@@ -25,6 +25,7 @@ def _result(value):
 
 # --- classification -----------------------------------------------------------------------
 
+
 def accuracy(logits_or_pred, target):
     """The fraction of predictions equal to ``target``, as a Python float.
 
@@ -41,17 +42,23 @@ def accuracy(logits_or_pred, target):
     if pred.ndim == target.ndim + 1:
         class_axis = 0 if pred.ndim == 1 else 1
         if pred.shape[class_axis] < 2:
-            raise ValueError(f"scores of shape {pred.shape} have {pred.shape[class_axis]} class; for one "
-                             "binary score per sample pass labels, e.g. accuracy(logits > 0, target)")
+            raise ValueError(
+                f"scores of shape {pred.shape} have {pred.shape[class_axis]} class; for one "
+                "binary score per sample pass labels, e.g. accuracy(logits > 0, target)"
+            )
         pred = pred.argmax(axis=class_axis)
     elif pred.shape == target.shape:
         if pred.dtype.kind in "fc" and not np.all(pred == np.round(pred)):
-            raise ValueError("predictions of target's shape must be labels, got non-integer values; pass "
-                             "scores with a class axis, or threshold binary scores (logits > 0)")
+            raise ValueError(
+                "predictions of target's shape must be labels, got non-integer values; pass "
+                "scores with a class axis, or threshold binary scores (logits > 0)"
+            )
     if pred.shape != target.shape:
-        raise ValueError(f"predictions of shape {_array(logits_or_pred).shape} do not fit targets of shape "
-                         f"{target.shape}: expected labels of the target's shape, or scores with one more "
-                         "axis (the class axis, axis 1)")
+        raise ValueError(
+            f"predictions of shape {_array(logits_or_pred).shape} do not fit targets of shape "
+            f"{target.shape}: expected labels of the target's shape, or scores with one more "
+            "axis (the class axis, axis 1)"
+        )
     if target.size == 0:
         raise ValueError("accuracy of zero samples is undefined")
     return float(np.mean(pred == target))
@@ -75,8 +82,9 @@ def log_loss(y_true, y_prob, labels=None):
     if y_true.ndim != 1:
         raise ValueError(f"y_true must be a 1-D array of labels, got shape {y_true.shape}")
     if y_prob.ndim not in (1, 2) or len(y_prob) != len(y_true):
-        raise ValueError(f"y_prob must have shape (N,) or (N, C) with N = len(y_true) = {len(y_true)}, "
-                         f"got shape {y_prob.shape}")
+        raise ValueError(
+            f"y_prob must have shape (N,) or (N, C) with N = len(y_true) = {len(y_true)}, got shape {y_prob.shape}"
+        )
     if y_prob.size and y_prob.max() > 1:
         raise ValueError(f"y_prob contains values greater than 1: {y_prob.max()}")
     if y_prob.size and y_prob.min() < 0:
@@ -85,28 +93,35 @@ def log_loss(y_true, y_prob, labels=None):
     classes = np.unique(y_true if labels is None else _array(labels))
     if labels is not None:
         if not np.array_equal(classes, _array(labels)):
-            warnings.warn(f"labels {_array(labels).tolist()} are not sorted; like scikit-learn, the columns "
-                          f"of y_prob are taken to be the sorted classes {classes.tolist()}", UserWarning,
-                          stacklevel=2)
+            warnings.warn(
+                f"labels {_array(labels).tolist()} are not sorted; like scikit-learn, the columns "
+                f"of y_prob are taken to be the sorted classes {classes.tolist()}",
+                UserWarning,
+                stacklevel=2,
+            )
         unknown = np.setdiff1d(y_true, classes)
         if unknown.size:
             raise ValueError(f"y_true contains values {unknown.tolist()} not in labels {classes.tolist()}")
     if len(classes) < 2:
-        raise ValueError(f"log_loss needs at least two classes, found {classes.tolist()}; pass every "
-                         "possible class through labels=")
+        raise ValueError(
+            f"log_loss needs at least two classes, found {classes.tolist()}; pass every possible class through labels="
+        )
 
     if y_prob.ndim == 1:
         y_prob = y_prob[:, None]
     if y_prob.shape[1] == 1:
         y_prob = np.concatenate([1 - y_prob, y_prob], axis=1)
     if y_prob.shape[1] != len(classes):
-        raise ValueError(f"y_prob has {y_prob.shape[1]} columns but there are {len(classes)} classes "
-                         f"{classes.tolist()}; pass the full list of classes through labels=")
+        raise ValueError(
+            f"y_prob has {y_prob.shape[1]} columns but there are {len(classes)} classes "
+            f"{classes.tolist()}; pass the full list of classes through labels="
+        )
 
     eps = np.finfo(y_prob.dtype).eps
     if not np.allclose(y_prob.sum(axis=1), 1, rtol=np.sqrt(eps), atol=0):
-        warnings.warn("The y_prob values do not sum to one. Make sure to pass probabilities.", UserWarning,
-                      stacklevel=2)
+        warnings.warn(
+            "The y_prob values do not sum to one. Make sure to pass probabilities.", UserWarning, stacklevel=2
+        )
     y_prob = np.clip(y_prob, eps, 1 - eps)
     true_column = np.searchsorted(classes, y_true)
     per_sample = -np.log(y_prob[np.arange(len(y_true)), true_column])
@@ -114,6 +129,7 @@ def log_loss(y_true, y_prob, labels=None):
 
 
 # --- distributions ------------------------------------------------------------------------
+
 
 def entropy(p, axis=-1):
     """Shannon entropy ``H(P) = -sum p log p`` along ``axis`` in nats, with ``0 log 0 = 0``.
@@ -184,15 +200,18 @@ def _distribution(name, values, axis):
     if np.any(negative):
         where = _first_index(negative)
         row = _slice(p, where, axis)
-        raise ValueError(f"{_name_slice(name, where, axis, p.ndim)} has a negative probability "
-                         f"{row[row < 0][0]}: probabilities must be >= 0")
+        raise ValueError(
+            f"{_name_slice(name, where, axis, p.ndim)} has a negative probability "
+            f"{row[row < 0][0]}: probabilities must be >= 0"
+        )
     sums = np.sum(p, axis=axis)
     off = ~(np.abs(sums - 1) <= tolerance)  # NaN counts as off
     if np.any(off):
         where = _first_index(off)
         total = float(np.asarray(sums)[where])
-        raise ValueError(f"{_name_slice(name, where, axis, p.ndim)} sums to {total:.6g}, "
-                         f"expected 1 (within {tolerance:.2g})")
+        raise ValueError(
+            f"{_name_slice(name, where, axis, p.ndim)} sums to {total:.6g}, expected 1 (within {tolerance:.2g})"
+        )
     return p
 
 

@@ -141,64 +141,161 @@ class Tensor:
 
     def __setitem__(self, index, value):
         if self.requires_grad and autograd.is_grad_enabled():
-            raise RuntimeError("cannot assign into a tensor that requires grad; use `with mg.no_grad():` "
-                               "or assign into `.data`")
+            raise RuntimeError(
+                "cannot assign into a tensor that requires grad; use `with mg.no_grad():` or assign into `.data`"
+            )
         self.data[ops.plain_index(index)] = as_array(value)
 
     # --- arithmetic operators: Tensor, Python scalar or ndarray on either side ----------
-    def __add__(self, other): return ops.add(self, other)
-    def __radd__(self, other): return ops.add(other, self)
-    def __sub__(self, other): return ops.sub(self, other)
-    def __rsub__(self, other): return ops.sub(other, self)
-    def __mul__(self, other): return ops.mul(self, other)
-    def __rmul__(self, other): return ops.mul(other, self)
-    def __truediv__(self, other): return ops.div(self, other)
-    def __rtruediv__(self, other): return ops.div(other, self)
-    def __pow__(self, other): return ops.pow(self, other)
-    def __rpow__(self, other): return ops.pow(other, self)
-    def __matmul__(self, other): return ops.matmul(self, other)
-    def __rmatmul__(self, other): return ops.matmul(other, self)
-    def __neg__(self): return ops.neg(self)
-    def __pos__(self): return self
-    def __abs__(self): return ops.abs(self)
-    def __getitem__(self, index): return ops.getitem(self, index)
+    def __add__(self, other):
+        return ops.add(self, other)
+
+    def __radd__(self, other):
+        return ops.add(other, self)
+
+    def __sub__(self, other):
+        return ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return ops.sub(other, self)
+
+    def __mul__(self, other):
+        return ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return ops.mul(other, self)
+
+    def __truediv__(self, other):
+        return ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return ops.div(other, self)
+
+    def __pow__(self, other):
+        return ops.pow(self, other)
+
+    def __rpow__(self, other):
+        return ops.pow(other, self)
+
+    def __matmul__(self, other):
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return ops.matmul(other, self)
+
+    def __neg__(self):
+        return ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return ops.abs(self)
+
+    def __getitem__(self, index):
+        return ops.getitem(self, index)
 
     # --- comparisons and logic: bool Tensors, never differentiable ------------------------
-    def __lt__(self, other): return ops.less(self, other)
-    def __le__(self, other): return ops.less_equal(self, other)
-    def __gt__(self, other): return ops.greater(self, other)
-    def __ge__(self, other): return ops.greater_equal(self, other)
-    def __eq__(self, other): return ops.equal(self, other)
-    def __ne__(self, other): return ops.not_equal(self, other)
-    def __and__(self, other): return ops.logical_and(self, other)
-    def __or__(self, other): return ops.logical_or(self, other)
-    def __invert__(self): return ops.logical_not(self)
+    def __lt__(self, other):
+        return ops.less(self, other)
+
+    def __le__(self, other):
+        return ops.less_equal(self, other)
+
+    def __gt__(self, other):
+        return ops.greater(self, other)
+
+    def __ge__(self, other):
+        return ops.greater_equal(self, other)
+
+    def __eq__(self, other):
+        return ops.equal(self, other)
+
+    def __ne__(self, other):
+        return ops.not_equal(self, other)
+
+    def __and__(self, other):
+        return ops.logical_and(self, other)
+
+    def __or__(self, other):
+        return ops.logical_or(self, other)
+
+    def __invert__(self):
+        return ops.logical_not(self)
 
     # --- methods: the same ops as the mg.* functions ---------------------------------
-    def exp(self): return ops.exp(self)
-    def log(self): return ops.log(self)
-    def sqrt(self): return ops.sqrt(self)
-    def abs(self): return ops.abs(self)
-    def tanh(self): return ops.tanh(self)
-    def sigmoid(self): return ops.sigmoid(self)
-    def relu(self): return ops.relu(self)
-    def clip(self, lo=None, hi=None): return ops.clip(self, lo, hi)
-    def sum(self, axis=None, keepdims=False): return ops.sum(self, axis, keepdims)
-    def mean(self, axis=None, keepdims=False): return ops.mean(self, axis, keepdims)
-    def max(self, axis=None, keepdims=False): return ops.max(self, axis, keepdims)
-    def min(self, axis=None, keepdims=False): return ops.min(self, axis, keepdims)
-    def argmax(self, axis=None, keepdims=False): return ops.argmax(self, axis, keepdims)
-    def argmin(self, axis=None, keepdims=False): return ops.argmin(self, axis, keepdims)
-    def logsumexp(self, axis=None, keepdims=False): return ops.logsumexp(self, axis, keepdims)
-    def softmax(self, axis=-1): return ops.softmax(self, axis)
-    def log_softmax(self, axis=-1): return ops.log_softmax(self, axis)
-    def reshape(self, *shape): return ops.reshape(self, *shape)
-    def transpose(self, *axes): return ops.transpose(self, *axes)
-    def swapaxes(self, axis1, axis2): return ops.swapaxes(self, axis1, axis2)
-    def flatten(self): return ops.flatten(self)
-    def expand_dims(self, axis): return ops.expand_dims(self, axis)
-    def squeeze(self, axis=None): return ops.squeeze(self, axis)
-    def astype(self, dtype): return ops.astype(self, dtype)
+    def exp(self):
+        return ops.exp(self)
+
+    def log(self):
+        return ops.log(self)
+
+    def sqrt(self):
+        return ops.sqrt(self)
+
+    def abs(self):
+        return ops.abs(self)
+
+    def tanh(self):
+        return ops.tanh(self)
+
+    def sigmoid(self):
+        return ops.sigmoid(self)
+
+    def relu(self):
+        return ops.relu(self)
+
+    def clip(self, lo=None, hi=None):
+        return ops.clip(self, lo, hi)
+
+    def sum(self, axis=None, keepdims=False):
+        return ops.sum(self, axis, keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return ops.mean(self, axis, keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return ops.max(self, axis, keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        return ops.min(self, axis, keepdims)
+
+    def argmax(self, axis=None, keepdims=False):
+        return ops.argmax(self, axis, keepdims)
+
+    def argmin(self, axis=None, keepdims=False):
+        return ops.argmin(self, axis, keepdims)
+
+    def logsumexp(self, axis=None, keepdims=False):
+        return ops.logsumexp(self, axis, keepdims)
+
+    def softmax(self, axis=-1):
+        return ops.softmax(self, axis)
+
+    def log_softmax(self, axis=-1):
+        return ops.log_softmax(self, axis)
+
+    def reshape(self, *shape):
+        return ops.reshape(self, *shape)
+
+    def transpose(self, *axes):
+        return ops.transpose(self, *axes)
+
+    def swapaxes(self, axis1, axis2):
+        return ops.swapaxes(self, axis1, axis2)
+
+    def flatten(self):
+        return ops.flatten(self)
+
+    def expand_dims(self, axis):
+        return ops.expand_dims(self, axis)
+
+    def squeeze(self, axis=None):
+        return ops.squeeze(self, axis)
+
+    def astype(self, dtype):
+        return ops.astype(self, dtype)
+
     T = property(lambda self: ops.transpose(self), doc="The tensor with its axes reversed.")
 
 

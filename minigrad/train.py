@@ -28,8 +28,7 @@ from .nn.loss_modules import BCELoss, BCEWithLogitsLoss
 from .tensor import Tensor
 
 
-def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_loader=None, progress=True,
-        scheduler=None):
+def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_loader=None, progress=True, scheduler=None):
     """Train ``model`` for ``epochs`` passes over ``train_loader`` and return the history.
 
     Each step is ``optimizer.zero_grad(); loss = loss_fn(model(x), y); loss.backward();

@@ -112,9 +112,11 @@ def to_dot(tensor, show_grads=False, names=None):
     grads, why = _traced_gradients(tensor, items) if show_grads else (None, None)
     ids = {id(obj): f"n{k}" for k, (_, obj) in enumerate(items)}
 
-    lines = ["digraph minigrad {",
-             '  node [fontname="Helvetica", fontsize=11];',
-             '  edge [fontname="Helvetica", fontsize=9];']
+    lines = [
+        "digraph minigrad {",
+        '  node [fontname="Helvetica", fontsize=11];',
+        '  edge [fontname="Helvetica", fontsize=9];',
+    ]
     for kind, obj in items:
         label, style = _node_label(kind, obj, names, grads, show_grads)
         if obj is tensor:
@@ -170,9 +172,9 @@ def render(tensor_or_dot, path, format="svg"):
             "mg.viz.render needs Graphviz's `dot` program, which is not on PATH. Install Graphviz "
             "(`apt-get install graphviz` on Debian/Ubuntu, `brew install graphviz` on macOS, or see "
             "https://graphviz.org/download/), or paste the text of mg.viz.to_dot(tensor) into any "
-            "Graphviz viewer (for example an online one).")
-    result = subprocess.run([program, f"-T{format}", "-o", str(path)], input=dot_text,
-                            capture_output=True, text=True)
+            "Graphviz viewer (for example an online one)."
+        )
+    result = subprocess.run([program, f"-T{format}", "-o", str(path)], input=dot_text, capture_output=True, text=True)
     if result.returncode != 0:
         detail = result.stderr.strip() or f"exit status {result.returncode}, no message"
         if result.returncode < 0:

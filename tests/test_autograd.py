@@ -14,7 +14,7 @@ import minigrad as mg
 def test_backward_worked_by_hand():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     w = mg.tensor([3.0, -1.0], requires_grad=True)
-    loss = (x * w + x ** 2).sum()  # d/dx = w + 2x, d/dw = x
+    loss = (x * w + x**2).sum()  # d/dx = w + 2x, d/dw = x
     loss.backward()
     assert x.grad.tolist() == [5.0, 3.0]
     assert w.grad.tolist() == [1.0, 2.0]
@@ -234,7 +234,7 @@ def test_grad_with_an_unused_input():
 
 def test_second_derivative_worked_by_hand():
     x = mg.tensor(2.0, requires_grad=True)
-    y = x ** 3  # y' = 3x² = 12, y'' = 6x = 12, y''' = 6
+    y = x**3  # y' = 3x² = 12, y'' = 6x = 12, y''' = 6
     (dy,) = mg.grad(y, x, create_graph=True)
     assert dy.item() == 12.0 and dy.requires_grad
     (d2y,) = mg.grad(dy, x, create_graph=True)
@@ -292,19 +292,30 @@ def test_binary_op_gradients_for_random_broadcastable_shapes(pair, op):
     rng = np.random.default_rng(abs(hash((pair, op))) % 2**32)
     a = mg.tensor(rng.uniform(0.5, 2.0, pair[0]), requires_grad=True)
     b = mg.tensor(rng.uniform(0.5, 2.0, pair[1]) * rng.choice([-1, 1], pair[1]), requires_grad=True)
-    fn = {"add": lambda p, q: p + q, "sub": lambda p, q: p - q, "mul": lambda p, q: p * q,
-          "div": lambda p, q: p / q, "pow": lambda p, q: p ** q, "maximum": mg.maximum,
-          "minimum": mg.minimum}[op]
+    fn = {
+        "add": lambda p, q: p + q,
+        "sub": lambda p, q: p - q,
+        "mul": lambda p, q: p * q,
+        "div": lambda p, q: p / q,
+        "pow": lambda p, q: p**q,
+        "maximum": mg.maximum,
+        "minimum": mg.minimum,
+    }[op]
     assert fn(a, b).shape == np.broadcast_shapes(pair[0], pair[1])
     assert mg.gradcheck(fn, (a, b))
 
 
 def test_the_first_node_ever_made_is_ordered_before_its_leaves():
     import subprocess
-    code = ("import minigrad as mg; x = mg.tensor([1.0, 2.0], requires_grad=True); "
-            "(x * x).sum().backward(); print(x.grad.tolist())")
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True).stdout.strip() == "[2.0, 4.0]"
+
+    code = (
+        "import minigrad as mg; x = mg.tensor([1.0, 2.0], requires_grad=True); "
+        "(x * x).sum().backward(); print(x.grad.tolist())"
+    )
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+        == "[2.0, 4.0]"
+    )
 
 
 def test_zero_dimensional_values_and_gradients_are_ndarrays():

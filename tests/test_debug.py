@@ -29,6 +29,7 @@ def test_public_names():
 
 # --- detect_anomaly ------------------------------------------------------------------------
 
+
 def test_anomaly_in_forward_names_the_op_the_shapes_and_the_line():
     x = mg.tensor([1.0, -1.0, 2.0], requires_grad=True)
     with detect_anomaly(), pytest.raises(RuntimeError) as err:
@@ -78,7 +79,7 @@ def test_created_at_points_through_methods_and_modules_to_the_user_line():
 def test_no_error_and_identical_results_outside_the_context():
     def run():
         x = mg.tensor([0.0, 1.0, -1.0], requires_grad=True)
-        bad = mg.log(x)                 # -inf, 0, NaN
+        bad = mg.log(x)  # -inf, 0, NaN
         y = (mg.sqrt(x * x + 1.0) * 3.0).sum()
         y.backward()
         return bad.data, y.item(), x.grad
@@ -145,12 +146,13 @@ def test_op_made_before_anomaly_mode_says_so():
 def test_second_derivatives_under_anomaly_mode():
     x = mg.tensor([1.0, 2.0], requires_grad=True, dtype=np.float64)
     with detect_anomaly():
-        (g,) = mg.grad((x ** 3).sum(), x, create_graph=True)
+        (g,) = mg.grad((x**3).sum(), x, create_graph=True)
         g.sum().backward()
     assert x.grad.tolist() == [6.0, 12.0]  # d²(x³)/dx² = 6x
 
 
 # --- trace ---------------------------------------------------------------------------------
+
 
 def test_trace_worked_by_hand():
     x = mg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
@@ -162,15 +164,15 @@ def test_trace_worked_by_hand():
     assert [s.step for s in t.steps] == [1, 2, 3, 4]
     total, relu, add, mul = t.steps
     assert total.output_shape == () and total.grad_norm == 1.0
-    assert relu.grad_norm == pytest.approx(np.sqrt(6))           # ones (2, 3)
-    assert relu.inputs[0].norm == pytest.approx(2.0)             # the mask [[1, 0, 1], [1, 0, 1]]
+    assert relu.grad_norm == pytest.approx(np.sqrt(6))  # ones (2, 3)
+    assert relu.inputs[0].norm == pytest.approx(2.0)  # the mask [[1, 0, 1], [1, 0, 1]]
     to_sum, to_b = add.inputs
     assert (to_sum.shape, to_sum.broadcast_shape, to_sum.leaf) == ((2, 3), None, None)
     assert (to_b.index, to_b.shape, to_b.broadcast_shape, to_b.leaf) == (1, (3,), (2, 3), "b")
-    assert to_b.grad.tolist() == [2.0, 0.0, 2.0]                  # the mask summed over rows
+    assert to_b.grad.tolist() == [2.0, 0.0, 2.0]  # the mask summed over rows
     to_x, to_b = mul.inputs
     assert to_x.leaf == "x" and to_x.grad.tolist() == [[1.0, 0.0, 3.0], [1.0, 0.0, 3.0]]  # mask * b
-    assert to_b.grad.tolist() == [5.0, 0.0, 9.0]                  # Σ_rows mask * x
+    assert to_b.grad.tolist() == [5.0, 0.0, 9.0]  # Σ_rows mask * x
     assert to_b.norm == pytest.approx(np.sqrt(106))
     leaves = {leaf.name: leaf for leaf in t.leaves}
     assert set(leaves) == {"x", "b"}
@@ -196,7 +198,7 @@ def test_trace_visits_nodes_in_reverse_topological_order():
     w = mg.randn(3, 3, requires_grad=True)
     x = mg.randn(4, 3)
     h = (x @ w).tanh()
-    h = h @ w + h           # w used twice, h used twice: a diamond
+    h = h @ w + h  # w used twice, h used twice: a diamond
     loss = (h * h).mean() + h.sum() * 0.1
     graph = _nodes_and_inputs(loss)
     with mg.autograd.trace() as t:
@@ -219,8 +221,20 @@ def test_print_shows_an_aligned_table():
     lines = text.splitlines()
     assert lines[0].startswith("backward trace: 2 steps")
     header = lines[1]
-    assert header.split() == ["step", "op", "output", "shape", "|grad", "in|", "to", "input", "shape", "|grad",
-                              "out|", "note"]
+    assert header.split() == [
+        "step",
+        "op",
+        "output",
+        "shape",
+        "|grad",
+        "in|",
+        "to",
+        "input",
+        "shape",
+        "|grad",
+        "out|",
+        "note",
+    ]
     sum_row, mul_row = lines[2], lines[3]
     assert sum_row.split()[:2] == ["1", "Sum"] and mul_row.split()[:2] == ["2", "Mul"]
     assert sum_row.index("Sum") == mul_row.index("Mul") == header.index("op")  # aligned columns
@@ -250,7 +264,7 @@ def test_trace_restores_the_previous_trace_and_records_grad_too():
 def test_trace_with_create_graph():
     x = mg.tensor([1.0, 2.0], requires_grad=True, dtype=np.float64)
     with mg.autograd.trace() as t:
-        (g,) = mg.grad((x ** 3).sum(), x, create_graph=True)
+        (g,) = mg.grad((x**3).sum(), x, create_graph=True)
     assert [s.op for s in t.steps] == ["Sum", "Pow"]
     assert isinstance(t.steps[1].inputs[0].grad, np.ndarray)
     assert t.steps[1].inputs[0].grad.tolist() == [3.0, 12.0]

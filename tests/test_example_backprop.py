@@ -11,8 +11,9 @@ SCRIPT = os.path.join(ROOT, "examples", "backprop_by_hand.py")
 
 def test_backprop_by_hand_matches_minigrad(tmp_path):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])))
-    result = subprocess.run([sys.executable, SCRIPT, "--out", str(tmp_path)], capture_output=True, text=True,
-                            env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, SCRIPT, "--out", str(tmp_path)], capture_output=True, text=True, env=env, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     differences = dict(re.findall(r"^\s+(\w+)\s+max \|difference\| = (\S+)$", out, flags=re.MULTILINE))

@@ -18,8 +18,14 @@ def test_nested_dict_round_trip(tmp_path):
     state = {
         "fc1.weight": np.arange(6, dtype=np.float32).reshape(2, 3),
         "fc1.bias": np.array([0.5, -0.5]),
-        "meta": {"epoch": 3, "lr": 0.01, "done": False, "name": "mlp", "note": None,
-                 "deeper": {"mask": np.array([True, False]), "ids": np.array([1, 2], dtype=np.int64)}},
+        "meta": {
+            "epoch": 3,
+            "lr": 0.01,
+            "done": False,
+            "name": "mlp",
+            "note": None,
+            "deeper": {"mask": np.array([True, False]), "ids": np.array([1, 2], dtype=np.int64)},
+        },
         "empty": {},
     }
     save(state, tmp_path / "model.npz")
@@ -37,19 +43,38 @@ def test_nested_dict_round_trip(tmp_path):
 
 
 def test_numbers_come_back_as_python_types(tmp_path):
-    state = {"int": 7, "float": 2.5, "bool": True, "np_float32": np.float32(0.25), "np_int": np.int16(-3),
-             "np_bool": np.bool_(False), "zero_d": np.array(4.0), "zero_d_int": np.array(9)}
+    state = {
+        "int": 7,
+        "float": 2.5,
+        "bool": True,
+        "np_float32": np.float32(0.25),
+        "np_int": np.int16(-3),
+        "np_bool": np.bool_(False),
+        "zero_d": np.array(4.0),
+        "zero_d_int": np.array(9),
+    }
     save(state, tmp_path / "n.npz")
     back = load(tmp_path / "n.npz")
-    assert back == {"int": 7, "float": 2.5, "bool": True, "np_float32": 0.25, "np_int": -3,
-                    "np_bool": False, "zero_d": 4.0, "zero_d_int": 9}
+    assert back == {
+        "int": 7,
+        "float": 2.5,
+        "bool": True,
+        "np_float32": 0.25,
+        "np_int": -3,
+        "np_bool": False,
+        "zero_d": 4.0,
+        "zero_d_int": 9,
+    }
     assert [type(v) for v in back.values()] == [int, float, bool, float, int, bool, float, int]
 
 
 def test_int_keys_lists_and_tuples_survive(tmp_path):
-    state = {"state": {0: {"buf": np.ones(2)}, 1: {"step": 4}},
-             "groups": [{"lr": 0.1, "betas": (0.9, 0.999), "params": [0, 1]}],
-             "history": [0.5, 0.25, 0.125], "mixed": [1, "a", np.zeros(1)]}
+    state = {
+        "state": {0: {"buf": np.ones(2)}, 1: {"step": 4}},
+        "groups": [{"lr": 0.1, "betas": (0.9, 0.999), "params": [0, 1]}],
+        "history": [0.5, 0.25, 0.125],
+        "mixed": [1, "a", np.zeros(1)],
+    }
     save(state, tmp_path / "opt.npz")
     back = load(tmp_path / "opt.npz")
     assert set(back["state"]) == {0, 1} and back["state"][1] == {"step": 4}
@@ -138,7 +163,7 @@ def test_unsaveable_values_fail_before_touching_the_disk(tmp_path):
     with pytest.raises(TypeError, match=r"key 1\.5"):
         save({1.5: np.ones(1)}, path)
     with pytest.raises(TypeError, match="too large"):
-        save({"big": [2 ** 70, 1]}, path)
+        save({"big": [2**70, 1]}, path)
     assert files_in(tmp_path) == ["m.npz"]
     assert load(path) == {"keep": 1}
 

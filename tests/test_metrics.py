@@ -74,8 +74,8 @@ def naive_log_loss(y_true, rows, classes):
 
 
 def test_log_loss_scikit_learn_doc_example():
-    value = log_loss(["spam", "ham", "ham", "spam"], [[.1, .9], [.9, .1], [.8, .2], [.35, .65]])
-    assert value == pytest.approx(-(math.log(.9) + math.log(.9) + math.log(.8) + math.log(.65)) / 4)
+    value = log_loss(["spam", "ham", "ham", "spam"], [[0.1, 0.9], [0.9, 0.1], [0.8, 0.2], [0.35, 0.65]])
+    assert value == pytest.approx(-(math.log(0.9) + math.log(0.9) + math.log(0.8) + math.log(0.65)) / 4)
     assert value == pytest.approx(0.21616, abs=1e-5) and type(value) is float
 
 
@@ -126,13 +126,16 @@ def test_log_loss_unsorted_labels_warn_and_sorted_order_is_used():
     assert value == pytest.approx(-(math.log(0.9) + math.log(0.6)) / 2)
 
 
-@pytest.mark.parametrize("y_true, y_prob, labels, words", [
-    ([0, 0], [0.2, 0.3], None, "two classes"),
-    ([0, 3], [0.2, 0.3], [0, 1], r"\[3\]"),
-    ([0, 1], [1.2, 0.3], None, "greater than 1"),
-    ([0, 1], [-0.2, 0.3], None, "lower than 0"),
-    ([0, 1, 2], [[0.2, 0.8]], None, r"\(1, 2\)"),
-])
+@pytest.mark.parametrize(
+    "y_true, y_prob, labels, words",
+    [
+        ([0, 0], [0.2, 0.3], None, "two classes"),
+        ([0, 3], [0.2, 0.3], [0, 1], r"\[3\]"),
+        ([0, 1], [1.2, 0.3], None, "greater than 1"),
+        ([0, 1], [-0.2, 0.3], None, "lower than 0"),
+        ([0, 1, 2], [[0.2, 0.8]], None, r"\(1, 2\)"),
+    ],
+)
 def test_log_loss_errors(y_true, y_prob, labels, words):
     with pytest.raises(ValueError, match=words):
         log_loss(y_true, y_prob, labels=labels)
@@ -190,8 +193,9 @@ def test_float32_rows_within_float32_tolerance_are_accepted():
     assert entropy(p).shape == (1,)
 
 
-@pytest.mark.parametrize("fn", [entropy, lambda p: cross_entropy(p, [[0.5, 0.5]] * 3),
-                                lambda p: kl_divergence(p, [[0.5, 0.5]] * 3)])
+@pytest.mark.parametrize(
+    "fn", [entropy, lambda p: cross_entropy(p, [[0.5, 0.5]] * 3), lambda p: kl_divergence(p, [[0.5, 0.5]] * 3)]
+)
 def test_invalid_probabilities_name_the_row(fn):
     with pytest.raises(ValueError, match=r"p\[2, :\] has a negative probability -0.1"):
         fn([[0.5, 0.5], [0.5, 0.5], [1.1, -0.1]])

@@ -45,13 +45,15 @@ OP_TABLE = {
     "Sub": binary_cases(lambda a, b: a - b) + [(lambda a: 1.0 - a, (normal(3),))],
     "Mul": binary_cases(lambda a, b: a * b) + [(lambda a: a * np.arange(3.0), (normal(2, 3),))],
     "Div": binary_cases(lambda a, b: a / b, normal, away_from_zero) + [(lambda a: 1.0 / a, (away_from_zero(4),))],
-    "Pow": binary_cases(lambda a, b: a ** b, positive, normal)
-    + [(lambda a: a ** 3, (normal(3, 2),)), (lambda b: 2.0 ** b, (normal(4),))],
+    "Pow": binary_cases(lambda a, b: a**b, positive, normal)
+    + [(lambda a: a**3, (normal(3, 2),)), (lambda b: 2.0**b, (normal(4),))],
     "Neg": [(lambda a: -a, (normal(2, 3),))],
     "Maximum": binary_cases(mg.maximum),
     "Minimum": binary_cases(mg.minimum),
-    "Where": [(lambda a, b: mg.where(MASK, a, b), (normal(3, 4), normal(4))),
-              (lambda a: mg.where(mg.tensor(MASK), a, 0.0), (normal(3, 4),))],
+    "Where": [
+        (lambda a, b: mg.where(MASK, a, b), (normal(3, 4), normal(4))),
+        (lambda a: mg.where(mg.tensor(MASK), a, 0.0), (normal(3, 4),)),
+    ],
     "Exp": [(mg.exp, (normal(3, 4),))],
     "Log": [(mg.log, (positive(3, 4),))],
     "Sqrt": [(mg.sqrt, (positive(3, 4),))],
@@ -59,57 +61,134 @@ OP_TABLE = {
     "Tanh": [(mg.tanh, (normal(3, 4),))],
     "Sigmoid": [(mg.sigmoid, (normal(3, 4),))],
     "Relu": [(mg.relu, (away_from_zero(3, 4),))],
-    "Clip": [(lambda a: mg.clip(a, -0.5, 0.7), (rng.choice([-1.0, -0.2, 0.3, 1.1], (3, 4)) + 0.01 * normal(3, 4),)),
-             (lambda a: a.clip(lo=0.0), (away_from_zero(5),))],
+    "Clip": [
+        (lambda a: mg.clip(a, -0.5, 0.7), (rng.choice([-1.0, -0.2, 0.3, 1.1], (3, 4)) + 0.01 * normal(3, 4),)),
+        (lambda a: a.clip(lo=0.0), (away_from_zero(5),)),
+    ],
     "AsType": [(lambda a: a.astype(np.longdouble).astype(np.float64) * 2, (normal(3),))],
-    "MatMul": [(mg.matmul, (normal(*sa), normal(*sb))) for sa, sb in [
-        ((3, 4), (4, 5)), ((4,), (4, 5)), ((3, 4), (4,)), ((4,), (4,)), ((2, 3, 4), (4, 5)),
-        ((2, 3, 4), (2, 4, 5)), ((2, 1, 3, 4), (5, 4, 2)), ((4,), (2, 4, 3))]],
-    "Sum": [(lambda a, axis=axis, k=k: a.sum(axis=axis, keepdims=k), (normal(2, 3, 4),))
-            for axis in (None, 0, -1, (0, 2)) for k in (False, True)],
-    "Mean": [(lambda a, axis=axis, k=k: a.mean(axis=axis, keepdims=k), (normal(2, 3, 4),))
-             for axis in (None, 1, (0, 2)) for k in (False, True)],
-    "Max": [(lambda a, axis=axis, k=k: a.max(axis=axis, keepdims=k), (normal(2, 3, 4),))
-            for axis in (None, 0, -1, (1, 2)) for k in (False, True)],
-    "Min": [(lambda a, axis=axis, k=k: a.min(axis=axis, keepdims=k), (normal(2, 3, 4),))
-            for axis in (None, 1, (0, 1)) for k in (False, True)],
-    "LogSumExp": [(lambda a, axis=axis, k=k: a.logsumexp(axis=axis, keepdims=k), (normal(2, 3, 4),))
-                  for axis in (None, -1, (0, 2)) for k in (False, True)],
+    "MatMul": [
+        (mg.matmul, (normal(*sa), normal(*sb)))
+        for sa, sb in [
+            ((3, 4), (4, 5)),
+            ((4,), (4, 5)),
+            ((3, 4), (4,)),
+            ((4,), (4,)),
+            ((2, 3, 4), (4, 5)),
+            ((2, 3, 4), (2, 4, 5)),
+            ((2, 1, 3, 4), (5, 4, 2)),
+            ((4,), (2, 4, 3)),
+        ]
+    ],
+    "Sum": [
+        (lambda a, axis=axis, k=k: a.sum(axis=axis, keepdims=k), (normal(2, 3, 4),))
+        for axis in (None, 0, -1, (0, 2))
+        for k in (False, True)
+    ],
+    "Mean": [
+        (lambda a, axis=axis, k=k: a.mean(axis=axis, keepdims=k), (normal(2, 3, 4),))
+        for axis in (None, 1, (0, 2))
+        for k in (False, True)
+    ],
+    "Max": [
+        (lambda a, axis=axis, k=k: a.max(axis=axis, keepdims=k), (normal(2, 3, 4),))
+        for axis in (None, 0, -1, (1, 2))
+        for k in (False, True)
+    ],
+    "Min": [
+        (lambda a, axis=axis, k=k: a.min(axis=axis, keepdims=k), (normal(2, 3, 4),))
+        for axis in (None, 1, (0, 1))
+        for k in (False, True)
+    ],
+    "LogSumExp": [
+        (lambda a, axis=axis, k=k: a.logsumexp(axis=axis, keepdims=k), (normal(2, 3, 4),))
+        for axis in (None, -1, (0, 2))
+        for k in (False, True)
+    ],
     "Softmax": [(lambda a, axis=axis: a.softmax(axis=axis), (normal(3, 4),)) for axis in (-1, 0)],
     "LogSoftmax": [(lambda a, axis=axis: a.log_softmax(axis=axis), (normal(3, 4),)) for axis in (-1, 0)],
-    "Reshape": [(lambda a: a.reshape(4, 3), (normal(3, 4),)), (lambda a: a.reshape((2, -1)), (normal(3, 4),)),
-                (lambda a: a.flatten(), (normal(2, 3),)), (lambda a: a.expand_dims(1), (normal(2, 3),)),
-                (lambda a: a.squeeze(), (normal(2, 1, 3),)), (lambda a: a.squeeze(0), (normal(1, 3),))],
-    "Transpose": [(lambda a: a.T, (normal(3, 4),)), (lambda a: a.transpose(2, 0, 1), (normal(2, 3, 4),)),
-                  (lambda a: a.transpose((1, 0, 2)), (normal(2, 3, 4),)),
-                  (lambda a: a.swapaxes(0, -1), (normal(2, 3, 4),))],
+    "Reshape": [
+        (lambda a: a.reshape(4, 3), (normal(3, 4),)),
+        (lambda a: a.reshape((2, -1)), (normal(3, 4),)),
+        (lambda a: a.flatten(), (normal(2, 3),)),
+        (lambda a: a.expand_dims(1), (normal(2, 3),)),
+        (lambda a: a.squeeze(), (normal(2, 1, 3),)),
+        (lambda a: a.squeeze(0), (normal(1, 3),)),
+    ],
+    "Transpose": [
+        (lambda a: a.T, (normal(3, 4),)),
+        (lambda a: a.transpose(2, 0, 1), (normal(2, 3, 4),)),
+        (lambda a: a.transpose((1, 0, 2)), (normal(2, 3, 4),)),
+        (lambda a: a.swapaxes(0, -1), (normal(2, 3, 4),)),
+    ],
     "BroadcastTo": [(lambda a: mg.ops.broadcast_to(a, (2, 3, 4)), (normal(3, 1),))],
     "SumTo": [(lambda a: mg.ops.sum_to(a, (3, 1)), (normal(2, 3, 4),))],
-    "GetItem": [(lambda a, i=i: a[i], (normal(4, 5),)) for i in (
-        1, (slice(1, 3), -1), (Ellipsis, None, 2), np.array([0, 2, 2, 3]), rng.random((4, 5)) > 0.5,
-        (np.array([0, 1, 1]), np.array([4, 4, 0])), [3, 0, 3], mg.tensor([1, 1]))],
-    "ScatterAdd": [(lambda g: mg.ops.scatter_add(g, np.array([0, 2, 0]), (4, 2)), (normal(3, 2),)),
-                   (lambda g: mg.ops.scatter_add(g, (slice(None), 1), (3, 2)), (normal(3),))],
-    "Concatenate": [(lambda a, b: mg.concatenate([a, b], axis=1), (normal(2, 3), normal(2, 1))),
-                    (lambda a, b: mg.concatenate([a, b, a]), (normal(2, 3), normal(1, 3)))],
-    "Stack": [(lambda a, b: mg.stack([a, b], axis=-1), (normal(2, 3), normal(2, 3))),
-              (lambda a, b: mg.stack([a, b, a]), (normal(2,), normal(2,)))],
+    "GetItem": [
+        (lambda a, i=i: a[i], (normal(4, 5),))
+        for i in (
+            1,
+            (slice(1, 3), -1),
+            (Ellipsis, None, 2),
+            np.array([0, 2, 2, 3]),
+            rng.random((4, 5)) > 0.5,
+            (np.array([0, 1, 1]), np.array([4, 4, 0])),
+            [3, 0, 3],
+            mg.tensor([1, 1]),
+        )
+    ],
+    "ScatterAdd": [
+        (lambda g: mg.ops.scatter_add(g, np.array([0, 2, 0]), (4, 2)), (normal(3, 2),)),
+        (lambda g: mg.ops.scatter_add(g, (slice(None), 1), (3, 2)), (normal(3),)),
+    ],
+    "Concatenate": [
+        (lambda a, b: mg.concatenate([a, b], axis=1), (normal(2, 3), normal(2, 1))),
+        (lambda a, b: mg.concatenate([a, b, a]), (normal(2, 3), normal(1, 3))),
+    ],
+    "Stack": [
+        (lambda a, b: mg.stack([a, b], axis=-1), (normal(2, 3), normal(2, 3))),
+        (
+            lambda a, b: mg.stack([a, b, a]),
+            (
+                normal(
+                    2,
+                ),
+                normal(
+                    2,
+                ),
+            ),
+        ),
+    ],
     "LogSigmoid": [(F.logsigmoid, (normal(3, 4) * 3,))],
-    "Linear": [(F.linear, (normal(5, 3), normal(4, 3), normal(4))), (F.linear, (normal(2, 5, 3), normal(4, 3))),
-               (F.linear, (normal(3), normal(4, 3), normal(4)))],
+    "Linear": [
+        (F.linear, (normal(5, 3), normal(4, 3), normal(4))),
+        (F.linear, (normal(2, 5, 3), normal(4, 3))),
+        (F.linear, (normal(3), normal(4, 3), normal(4))),
+    ],
     "CrossEntropyWithIndices": [
-        (lambda x, kw=kw: F.cross_entropy(x, LABELS, **kw), (normal(5, 4),)) for kw in (
-            {}, {"reduction": "sum"}, {"reduction": "none"}, {"label_smoothing": 0.2},
+        (lambda x, kw=kw: F.cross_entropy(x, LABELS, **kw), (normal(5, 4),))
+        for kw in (
+            {},
+            {"reduction": "sum"},
+            {"reduction": "none"},
+            {"label_smoothing": 0.2},
             {"weight": CLASS_WEIGHT, "ignore_index": 1, "label_smoothing": 0.3},
-            {"weight": CLASS_WEIGHT, "reduction": "none", "label_smoothing": 0.1})] + [
+            {"weight": CLASS_WEIGHT, "reduction": "none", "label_smoothing": 0.1},
+        )
+    ]
+    + [
         (lambda x: F.cross_entropy(x, LABELS_2D, weight=CLASS_WEIGHT), (normal(2, 4, 3),)),
-        (lambda x: F.cross_entropy(x, np.array(2)), (normal(4),))],
+        (lambda x: F.cross_entropy(x, np.array(2)), (normal(4),)),
+    ],
     "CrossEntropyWithProbabilities": [
-        (lambda x, t, kw=kw: F.cross_entropy(x, t, **kw), (normal(5, 4), PROBS)) for kw in (
-            {}, {"reduction": "none"}, {"weight": CLASS_WEIGHT, "label_smoothing": 0.25, "reduction": "sum"})] + [
-        (lambda x: F.cross_entropy(x, PROBS.reshape(5, 2, 2).transpose(0, 2, 1)), (normal(5, 2, 2),))],
-    "BinaryCrossEntropy": [(lambda p, t: F.binary_cross_entropy(p, t, weight=np.arange(1.0, 4.0)),
-                            (rng.uniform(0.1, 0.9, (2, 3)), rng.uniform(0, 1, (2, 3))))],
+        (lambda x, t, kw=kw: F.cross_entropy(x, t, **kw), (normal(5, 4), PROBS))
+        for kw in ({}, {"reduction": "none"}, {"weight": CLASS_WEIGHT, "label_smoothing": 0.25, "reduction": "sum"})
+    ]
+    + [(lambda x: F.cross_entropy(x, PROBS.reshape(5, 2, 2).transpose(0, 2, 1)), (normal(5, 2, 2),))],
+    "BinaryCrossEntropy": [
+        (
+            lambda p, t: F.binary_cross_entropy(p, t, weight=np.arange(1.0, 4.0)),
+            (rng.uniform(0.1, 0.9, (2, 3)), rng.uniform(0, 1, (2, 3))),
+        )
+    ],
 }
 
 

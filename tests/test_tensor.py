@@ -53,9 +53,16 @@ def test_attributes():
 @pytest.mark.parametrize("left", [np.ones(3), 2, 2.0])
 def test_operators_with_arrays_and_scalars_on_either_side(left):
     t = mg.tensor([1.0, 2.0, 4.0])
-    for result, expected in [(left + t, 1 * np.asarray(left) + t.data), (left - t, left - t.data),
-                             (left * t, left * t.data), (left / t, left / t.data), (left ** t, left ** t.data),
-                             (t ** left, t.data ** left), (t - left, t.data - left), (t / left, t.data / left)]:
+    for result, expected in [
+        (left + t, 1 * np.asarray(left) + t.data),
+        (left - t, left - t.data),
+        (left * t, left * t.data),
+        (left / t, left / t.data),
+        (left**t, left**t.data),
+        (t**left, t.data**left),
+        (t - left, t.data - left),
+        (t / left, t.data / left),
+    ]:
         assert isinstance(result, mg.Tensor)
         np.testing.assert_allclose(result.data, expected, rtol=1e-6)
 
@@ -78,9 +85,14 @@ def test_type_promotion_like_pytorch():
 
 def test_comparisons_are_bool_tensors_without_grad():
     x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    for result, expected in [(x < 2, [True, False, False]), (x <= 2, [True, True, False]),
-                             (x > 2, [False, False, True]), (x >= 2, [False, True, True]),
-                             (x == 2, [False, True, False]), (x != 2, [True, False, True])]:
+    for result, expected in [
+        (x < 2, [True, False, False]),
+        (x <= 2, [True, True, False]),
+        (x > 2, [False, False, True]),
+        (x >= 2, [False, True, True]),
+        (x == 2, [False, True, False]),
+        (x != 2, [True, False, True]),
+    ]:
         assert isinstance(result, mg.Tensor) and result.dtype == np.bool_
         assert not result.requires_grad
         assert result.tolist() == expected
@@ -102,8 +114,9 @@ def test_forward_values_worked_by_hand():
     np.testing.assert_allclose(mg.tensor([0.0, np.log(3.0)]).softmax().data, [0.25, 0.75], rtol=1e-6)
     np.testing.assert_allclose(mg.tensor([0.0, 0.0]).logsumexp().item(), np.log(2.0), rtol=1e-6)
     np.testing.assert_allclose(mg.tensor([0.0, 100.0]).log_softmax().data, [-100.0, 0.0], atol=1e-5)
-    np.testing.assert_allclose(mg.sigmoid(mg.tensor([0.0, 2.0, -800.0])).data, [0.5, 1 / (1 + np.exp(-2)), 0.0],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        mg.sigmoid(mg.tensor([0.0, 2.0, -800.0])).data, [0.5, 1 / (1 + np.exp(-2)), 0.0], rtol=1e-6
+    )
     assert mg.maximum(x, 0.75).tolist() == [[1.0, 0.75], [3.0, 0.75]]
     assert mg.where(x > 0, x, 10.0).tolist() == [[1.0, 10.0], [3.0, 0.5]]
     assert mg.stack([x, x]).shape == (2, 2, 2)

@@ -47,13 +47,13 @@ def log_softmax(x):
 
 # --------------------------------------------------------------------------- learning
 
+
 def test_fit_lowers_the_loss_on_a_separable_problem():
     mg.manual_seed(0)
     model = MLP([2, 8, 2])
     loader = blob_loader()
     before = evaluate(model, loader, CrossEntropyLoss())
-    history = fit(model, CrossEntropyLoss(), PlainSGD(model.parameters(), lr=0.2), loader,
-                  epochs=15, progress=False)
+    history = fit(model, CrossEntropyLoss(), PlainSGD(model.parameters(), lr=0.2), loader, epochs=15, progress=False)
     after = evaluate(model, loader, CrossEntropyLoss())
     assert history["loss"][-1] < 0.5 * history["loss"][0]
     assert after["loss"] < 0.2 * before["loss"]
@@ -66,8 +66,9 @@ def test_fit_works_with_minigrad_optim_sgd():
         pytest.skip("minigrad.optim.SGD is not in yet")
     mg.manual_seed(0)
     model = MLP([2, 8, 2])
-    history = fit(model, CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.2), blob_loader(),
-                  epochs=10, progress=False)
+    history = fit(
+        model, CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.2), blob_loader(), epochs=10, progress=False
+    )
     assert history["loss"][-1] < 0.5 * history["loss"][0]
 
 
@@ -93,19 +94,26 @@ def test_fit_runs_the_documented_step_and_one_scheduler_step_per_epoch():
 
     model = Linear(2, 2)
     scheduler = RecordingScheduler()
-    fit(model, CrossEntropyLoss(), RecordingOptimizer(model.parameters(), 0.1),
-        blob_loader(n=40, batch_size=16), epochs=2, progress=False, scheduler=scheduler)
+    fit(
+        model,
+        CrossEntropyLoss(),
+        RecordingOptimizer(model.parameters(), 0.1),
+        blob_loader(n=40, batch_size=16),
+        epochs=2,
+        progress=False,
+        scheduler=scheduler,
+    )
     one_epoch = ["zero_grad", "step"] * 3 + ["scheduler"]  # batches of 16, 16, 8
     assert calls == one_epoch * 2 and scheduler.steps == 2
 
 
 # ---------------------------------------------------------------------------- history
 
+
 def test_history_keys_lengths_and_types():
     mg.manual_seed(0)
     model = Linear(2, 2)
-    history = fit(model, CrossEntropyLoss(), PlainSGD(model.parameters(), 0.1), blob_loader(),
-                  epochs=3, progress=False)
+    history = fit(model, CrossEntropyLoss(), PlainSGD(model.parameters(), 0.1), blob_loader(), epochs=3, progress=False)
     assert list(history) == ["loss", "accuracy"]
     for values in history.values():
         assert len(values) == 3 and all(type(v) is float for v in values)
@@ -116,8 +124,15 @@ def test_history_with_validation_matches_evaluate():
     mg.manual_seed(0)
     model = Linear(2, 2)
     val_loader = blob_loader(n=30, batch_size=8, seed=1)
-    history = fit(model, CrossEntropyLoss(), PlainSGD(model.parameters(), 0.1), blob_loader(),
-                  epochs=2, val_loader=val_loader, progress=False)
+    history = fit(
+        model,
+        CrossEntropyLoss(),
+        PlainSGD(model.parameters(), 0.1),
+        blob_loader(),
+        epochs=2,
+        val_loader=val_loader,
+        progress=False,
+    )
     assert list(history) == ["loss", "accuracy", "val_loss", "val_accuracy"]
     assert all(len(values) == 2 for values in history.values())
     assert all(type(v) is float for values in history.values() for v in values)
@@ -130,16 +145,21 @@ def test_history_loss_weights_each_batch_by_its_size():
     # lr=0 keeps the model fixed, so the epoch loss is the plain mean over all samples
     model = Linear(2, 2)
     loader = blob_loader(n=40, batch_size=16)  # batches of 16, 16 and 8
-    history = fit(model, CrossEntropyLoss(), PlainSGD(model.parameters(), 0.0), loader,
-                  epochs=1, progress=False)
-    assert history["loss"][0] == pytest.approx(evaluate(model, loader, CrossEntropyLoss())["loss"],
-                                               rel=1e-6)
+    history = fit(model, CrossEntropyLoss(), PlainSGD(model.parameters(), 0.0), loader, epochs=1, progress=False)
+    assert history["loss"][0] == pytest.approx(evaluate(model, loader, CrossEntropyLoss())["loss"], rel=1e-6)
 
 
 def test_zero_epochs_gives_empty_history():
     model = Linear(2, 2)
-    history = fit(model, CrossEntropyLoss(), PlainSGD(model.parameters(), 0.1), blob_loader(),
-                  epochs=0, val_loader=blob_loader(), progress=False)
+    history = fit(
+        model,
+        CrossEntropyLoss(),
+        PlainSGD(model.parameters(), 0.1),
+        blob_loader(),
+        epochs=0,
+        val_loader=blob_loader(),
+        progress=False,
+    )
     assert history == {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
 
 
@@ -153,10 +173,17 @@ def test_empty_loader_is_an_error():
 
 # --------------------------------------------------------------------------- progress
 
+
 def test_progress_bar_per_epoch_shows_running_loss_and_accuracy(capsys):
     model = Linear(2, 2)
-    history = fit(model, CrossEntropyLoss(), PlainSGD(model.parameters(), 0.1), blob_loader(),
-                  epochs=2, val_loader=blob_loader(seed=1))
+    history = fit(
+        model,
+        CrossEntropyLoss(),
+        PlainSGD(model.parameters(), 0.1),
+        blob_loader(),
+        epochs=2,
+        val_loader=blob_loader(seed=1),
+    )
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "epoch 1/2" in captured.err and "epoch 2/2" in captured.err
@@ -168,14 +195,22 @@ def test_progress_bar_per_epoch_shows_running_loss_and_accuracy(capsys):
 
 def test_no_output_without_progress(capsys):
     model = Linear(2, 2)
-    fit(model, CrossEntropyLoss(), PlainSGD(model.parameters(), 0.1), blob_loader(), epochs=2,
-        val_loader=blob_loader(), progress=False)
+    fit(
+        model,
+        CrossEntropyLoss(),
+        PlainSGD(model.parameters(), 0.1),
+        blob_loader(),
+        epochs=2,
+        val_loader=blob_loader(),
+        progress=False,
+    )
     evaluate(model, blob_loader(), CrossEntropyLoss())
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
 
 
 # ------------------------------------------------------------------------------ modes
+
 
 class ModeRecorder(Module):
     """A linear model that notes the training mode and grad mode of every forward call."""
@@ -193,9 +228,15 @@ class ModeRecorder(Module):
 def test_fit_trains_in_train_mode_and_validates_in_eval_mode_without_grad():
     model = ModeRecorder()
     model.eval()  # fit must switch it back to training
-    fit(model, CrossEntropyLoss(), PlainSGD(model.parameters(), 0.1),
-        blob_loader(n=32, batch_size=16), epochs=2, val_loader=blob_loader(n=8, batch_size=8),
-        progress=False)
+    fit(
+        model,
+        CrossEntropyLoss(),
+        PlainSGD(model.parameters(), 0.1),
+        blob_loader(n=32, batch_size=16),
+        epochs=2,
+        val_loader=blob_loader(n=8, batch_size=8),
+        progress=False,
+    )
     train_call, val_call = (True, True), (False, False)
     assert model.seen == [train_call, train_call, val_call] * 2
     assert model.training and model.fc.training
@@ -221,6 +262,7 @@ def test_evaluate_restores_the_mode_after_an_error():
 
 
 # ------------------------------------------------------------------ evaluate's values
+
 
 def test_evaluate_matches_a_naive_computation_over_uneven_batches():
     mg.manual_seed(4)

@@ -51,7 +51,7 @@ def test_dot_names_every_op_with_its_shape_and_dtype():
     nodes, edges = parse_dot(viz.to_dot(f))
     shapes = {"MatMul": "(4, 3)", "Add": "(4, 3)", "Relu": "(4, 3)", "Mul": "(4, 3)", "Sum": "()"}
     for op, shape in shapes.items():
-        (lines, attrs), = labelled(nodes, op)
+        ((lines, attrs),) = labelled(nodes, op)
         assert lines[1] == f"{shape} float64"
         assert "shape=box" in attrs
     assert len(edges) == 8  # x, w -> MatMul; MatMul, b -> Add; Add -> Relu; Relu, 2.0 -> Mul; Mul -> Sum
@@ -64,11 +64,11 @@ def test_dot_marks_the_leaves_that_require_grad():
     marked = {lines[0] for lines, attrs in nodes.values() if "requires_grad" in lines}
     assert marked == {"x", "w"}
     for name in ("x", "w"):
-        (lines, attrs), = labelled(nodes, name)
+        ((lines, attrs),) = labelled(nodes, name)
         assert "style=filled" in attrs
-    (lines, attrs), = labelled(nodes, "b")
+    ((lines, attrs),) = labelled(nodes, "b")
     assert "requires_grad" not in lines and "filled" not in attrs
-    (lines, _), = labelled(nodes, "constant")
+    ((lines, _),) = labelled(nodes, "constant")
     assert lines[1] == "() float64"
 
 
@@ -119,11 +119,11 @@ def test_show_grads_traces_every_node_and_leaves_grad_alone():
     f = (x * 3.0).relu().sum()  # d f/d(x*3) = [[1, 0], [1, 1]], d f/dx = 3 times that
     nodes, _ = parse_dot(viz.to_dot(f, show_grads=True, names={"x": x}))
     assert x.grad is None  # the traced backward did not touch .grad
-    (lines, _), = labelled(nodes, "x")
+    ((lines, _),) = labelled(nodes, "x")
     assert lines[-1] == f"grad (2, 2) |g|={np.sqrt(27):.4g}"
-    (lines, _), = labelled(nodes, "Mul")
+    ((lines, _),) = labelled(nodes, "Mul")
     assert lines[-1] == f"grad (2, 2) |g|={np.sqrt(3):.4g}"
-    (lines, _), = labelled(nodes, "Sum")
+    ((lines, _),) = labelled(nodes, "Sum")
     assert lines[-1] == "grad () |g|=1"
     f.backward()  # the graph is still there: show_grads retained it
     assert x.grad.tolist() == [[3.0, 0.0], [3.0, 3.0]]
@@ -136,7 +136,7 @@ def test_show_grads_after_a_freeing_backward_shows_the_leaf_grad():
     text = viz.to_dot(f, show_grads=True, names={"x": x})
     nodes, _ = parse_dot(text)
     assert "graph was freed" in text
-    (lines, _), = labelled(nodes, "x")
+    ((lines, _),) = labelled(nodes, "x")
     assert lines[-1] == f".grad (2,) |g|={np.sqrt(34):.4g}"  # 2x + 1 = [3, 5]
     assert x.grad is not None
 

@@ -24,9 +24,11 @@ def load_digits():
         with gzip.open(raw, "rt") as text:
             table = np.loadtxt(text, delimiter=",", dtype=np.float32)
     if table.shape != (N_DIGITS, N_PIXELS + 1):
-        raise RuntimeError(f"{DIGITS_FILE} in minigrad's install should hold a table of "
-                           f"shape {(N_DIGITS, N_PIXELS + 1)}, found {table.shape}; "
-                           "reinstall minigrad")
+        raise RuntimeError(
+            f"{DIGITS_FILE} in minigrad's install should hold a table of "
+            f"shape {(N_DIGITS, N_PIXELS + 1)}, found {table.shape}; "
+            "reinstall minigrad"
+        )
     X = np.ascontiguousarray(table[:, :N_PIXELS])
     y = table[:, N_PIXELS].astype(np.int64)
     return X, y

@@ -48,21 +48,20 @@ def download_file(urls, path, sha256, timeout=30.0):
             problems.append(f"{url}: {error}")
     if not problems:
         raise DownloadError(f"no URL given to download {os.path.basename(path)} from")
-    raise DownloadError(f"could not download {os.path.basename(path)} intact into "
-                        f"{folder}; tried:\n  " + "\n  ".join(problems))
+    raise DownloadError(
+        f"could not download {os.path.basename(path)} intact into {folder}; tried:\n  " + "\n  ".join(problems)
+    )
 
 
 def _fetch_verified(url, path, sha256, timeout):
     """Download ``url`` to a temporary file beside ``path``; keep it only if it checks out."""
     folder, name = os.path.split(path)
-    handle, temp_path = tempfile.mkstemp(dir=folder or ".", prefix=f".{name}.",
-                                         suffix=".part")
+    handle, temp_path = tempfile.mkstemp(dir=folder or ".", prefix=f".{name}.", suffix=".part")
     try:
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
         digest = hashlib.sha256()
         received = 0
-        with os.fdopen(handle, "wb") as out, \
-                urllib.request.urlopen(request, timeout=timeout) as response:
+        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(request, timeout=timeout) as response:
             announced = response.headers.get("Content-Length")
             while chunk := response.read(CHUNK_BYTES):
                 out.write(chunk)
@@ -74,8 +73,7 @@ def _fetch_verified(url, path, sha256, timeout):
         if announced is not None and received != int(announced):
             raise ValueError(f"truncated response: got {received} of {announced} bytes")
         if digest.hexdigest() != sha256:
-            raise ValueError(f"SHA-256 mismatch: expected {sha256}, got "
-                             f"{digest.hexdigest()} ({received} bytes)")
+            raise ValueError(f"SHA-256 mismatch: expected {sha256}, got {digest.hexdigest()} ({received} bytes)")
         os.chmod(temp_path, 0o644)
         os.replace(temp_path, path)
     finally:

@@ -36,12 +36,12 @@ class TensorDataset:
         self.arrays = tuple(_as_array(array) for array in arrays)
         for position, array in enumerate(self.arrays):
             if array.ndim == 0:
-                raise ValueError(f"array {position} is a 0-d value; every array needs a "
-                                 "first dimension to index samples by")
+                raise ValueError(
+                    f"array {position} is a 0-d value; every array needs a first dimension to index samples by"
+                )
         lengths = [len(array) for array in self.arrays]
         if len(set(lengths)) != 1:
-            raise ValueError("all arrays must have the same first dimension, got lengths "
-                             f"{lengths}")
+            raise ValueError(f"all arrays must have the same first dimension, got lengths {lengths}")
 
     def __len__(self):
         return len(self.arrays[0])
@@ -72,11 +72,11 @@ class DataLoader:
 
     def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None):
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
-            raise TypeError("dataset must have __len__ and __getitem__ (for example a "
-                            f"TensorDataset), got {type(dataset).__name__}")
+            raise TypeError(
+                f"dataset must have __len__ and __getitem__ (for example a TensorDataset), got {type(dataset).__name__}"
+            )
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
-            raise TypeError(f"batch_size must be an int, got {type(batch_size).__name__} "
-                            f"{batch_size!r}")
+            raise TypeError(f"batch_size must be an int, got {type(batch_size).__name__} {batch_size!r}")
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         self.dataset = dataset
@@ -107,7 +107,7 @@ class DataLoader:
         """Yield one tuple of Tensors per batch of indices in ``order``."""
         # len(self) batches: with drop_last the short final batch is never reached.
         for start in range(0, len(self) * self.batch_size, self.batch_size):
-            indices = order[start:start + self.batch_size]
+            indices = order[start : start + self.batch_size]
             yield tuple(Tensor(array) for array in self._gather(indices))
 
     def _gather(self, indices):
@@ -117,9 +117,10 @@ class DataLoader:
         samples = [self.dataset[int(i)] for i in indices]
         if not isinstance(samples[0], tuple):
             return [np.stack([_as_array(sample) for sample in samples])]
-        return [np.stack([_as_array(sample[field]) for sample in samples])
-                for field in range(len(samples[0]))]
+        return [np.stack([_as_array(sample[field]) for sample in samples]) for field in range(len(samples[0]))]
 
     def __repr__(self):
-        return (f"DataLoader({self.dataset!r}, batch_size={self.batch_size}, "
-                f"shuffle={self.shuffle}, drop_last={self.drop_last}, seed={self.seed})")
+        return (
+            f"DataLoader({self.dataset!r}, batch_size={self.batch_size}, "
+            f"shuffle={self.shuffle}, drop_last={self.drop_last}, seed={self.seed})"
+        )

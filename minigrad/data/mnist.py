@@ -29,14 +29,10 @@ MNIST_MIRRORS = (
 
 # SHA-256 of the four original gzipped files, as the mirrors above serve them.
 MNIST_SHA256 = {
-    "train-images-idx3-ubyte.gz":
-        "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-    "train-labels-idx1-ubyte.gz":
-        "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
-    "t10k-images-idx3-ubyte.gz":
-        "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
-    "t10k-labels-idx1-ubyte.gz":
-        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+    "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+    "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+    "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
 }
 
 
@@ -52,8 +48,7 @@ def find_mnist_file(root, name):
         path = os.path.join(root, candidate)
         if os.path.isfile(path):
             return path
-    raise FileNotFoundError(f"MNIST file {name} (or {name}.gz) not found in {root}; "
-                            "pass download=True to fetch it")
+    raise FileNotFoundError(f"MNIST file {name} (or {name}.gz) not found in {root}; pass download=True to fetch it")
 
 
 def _read_bytes(path):
@@ -65,8 +60,9 @@ def _read_bytes(path):
         with gzip.open(path, "rb") as handle:
             return handle.read()
     except (gzip.BadGzipFile, EOFError, zlib.error) as error:
-        raise ValueError(f"{path} is not a complete gzip file ({error}); delete it and "
-                         "pass download=True to fetch a fresh copy") from error
+        raise ValueError(
+            f"{path} is not a complete gzip file ({error}); delete it and pass download=True to fetch a fresh copy"
+        ) from error
 
 
 def read_idx(path, magic):
@@ -79,26 +75,30 @@ def read_idx(path, magic):
     data = _read_bytes(path)
     fix = "delete it and pass download=True to fetch a fresh copy"
     if len(data) < 4:
-        raise ValueError(f"{path} is truncated: {len(data)} bytes, too short for an IDX "
-                         f"header; {fix}")
+        raise ValueError(f"{path} is truncated: {len(data)} bytes, too short for an IDX header; {fix}")
     found = int.from_bytes(data[:4], "big")
     if found != magic:
-        raise ValueError(f"{path} has magic number {found}, expected {magic}; it is not "
-                         f"the IDX file it should be or it is corrupt; {fix}")
+        raise ValueError(
+            f"{path} has magic number {found}, expected {magic}; it is not "
+            f"the IDX file it should be or it is corrupt; {fix}"
+        )
     n_dims = magic & 0xFF
     header_bytes = 4 + 4 * n_dims
     if len(data) < header_bytes:
-        raise ValueError(f"{path} is truncated: {len(data)} bytes, but its header alone "
-                         f"takes {header_bytes}; {fix}")
-    shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(n_dims))
+        raise ValueError(f"{path} is truncated: {len(data)} bytes, but its header alone takes {header_bytes}; {fix}")
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(n_dims))
     expected = int(np.prod(shape))
     found_bytes = len(data) - header_bytes
     if found_bytes < expected:
-        raise ValueError(f"{path} is truncated: its header promises shape {shape} "
-                         f"({expected} bytes of data) but it holds {found_bytes}; {fix}")
+        raise ValueError(
+            f"{path} is truncated: its header promises shape {shape} "
+            f"({expected} bytes of data) but it holds {found_bytes}; {fix}"
+        )
     if found_bytes > expected:
-        raise ValueError(f"{path} is corrupt: its header promises shape {shape} "
-                         f"({expected} bytes of data) but it holds {found_bytes}; {fix}")
+        raise ValueError(
+            f"{path} is corrupt: its header promises shape {shape} "
+            f"({expected} bytes of data) but it holds {found_bytes}; {fix}"
+        )
     return np.frombuffer(data, dtype=np.uint8, offset=header_bytes).reshape(shape)
 
 
@@ -106,21 +106,23 @@ def _download_missing(root, names, base_url, checksums, timeout):
     """Fetch ``name.gz`` for every name in ``names`` that is not in ``root`` already."""
     table = MNIST_SHA256 if checksums is None else checksums
     sources = MNIST_MIRRORS if base_url is None else (base_url,)
-    missing = [name + ".gz" for name in names
-               if not os.path.isfile(os.path.join(root, name))
-               and not os.path.isfile(os.path.join(root, name + ".gz"))]
+    missing = [
+        name + ".gz"
+        for name in names
+        if not os.path.isfile(os.path.join(root, name)) and not os.path.isfile(os.path.join(root, name + ".gz"))
+    ]
     # Check every checksum first, so nothing is fetched that could not be verified.
     for gz_name in missing:
         if gz_name not in table:
-            raise ValueError(f"no SHA-256 known for {gz_name}, so it cannot be verified; "
-                             f"checksums has entries for {sorted(table)}")
+            raise ValueError(
+                f"no SHA-256 known for {gz_name}, so it cannot be verified; checksums has entries for {sorted(table)}"
+            )
     for gz_name in missing:
         urls = [source.rstrip("/") + "/" + gz_name for source in sources]
         download_file(urls, os.path.join(root, gz_name), table[gz_name], timeout=timeout)
 
 
-def load_mnist(root, train=True, download=False, base_url=None, checksums=None,
-               timeout=30.0):
+def load_mnist(root, train=True, download=False, base_url=None, checksums=None, timeout=30.0):
     """MNIST from the IDX files in ``root``: ``(X float32 (N, 784) in [0, 1], y int64 (N,))``.
 
     ``train`` picks the 60,000 training images (``train-*``) or the 10,000 test images
@@ -144,14 +146,14 @@ def load_mnist(root, train=True, download=False, base_url=None, checksums=None,
     images = read_idx(image_path, IMAGES_MAGIC)
     labels = read_idx(label_path, LABELS_MAGIC)
     if images.shape[1:] != IMAGE_SHAPE:
-        raise ValueError(f"{image_path} holds images of size {images.shape[1:]}, expected "
-                         f"MNIST's {IMAGE_SHAPE}")
+        raise ValueError(f"{image_path} holds images of size {images.shape[1:]}, expected MNIST's {IMAGE_SHAPE}")
     if len(images) != len(labels):
-        raise ValueError(f"{image_path} holds {len(images)} images but {label_path} holds "
-                         f"{len(labels)} labels; the two files must come from the same split")
+        raise ValueError(
+            f"{image_path} holds {len(images)} images but {label_path} holds "
+            f"{len(labels)} labels; the two files must come from the same split"
+        )
     if labels.size and labels.max() > 9:
-        raise ValueError(f"{label_path} is corrupt: it holds label {labels.max()}, but "
-                         "MNIST labels are 0..9")
+        raise ValueError(f"{label_path} is corrupt: it holds label {labels.max()}, but MNIST labels are 0..9")
 
     X = images.reshape(len(images), -1).astype(np.float32)
     X /= 255.0

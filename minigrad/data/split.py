@@ -26,11 +26,14 @@ def _test_count(test_size, n):
             raise ValueError(f"a float test_size must be between 0 and 1, got {test_size}")
         n_test = math.ceil(n * test_size)
     else:
-        raise TypeError("test_size must be a float fraction or an int count, got "
-                        f"{type(test_size).__name__} {test_size!r}")
+        raise TypeError(
+            f"test_size must be a float fraction or an int count, got {type(test_size).__name__} {test_size!r}"
+        )
     if not 1 <= n_test <= n - 1:
-        raise ValueError(f"test_size={test_size!r} gives {n_test} test rows out of {n}; "
-                         f"both the train and the test part need at least one row")
+        raise ValueError(
+            f"test_size={test_size!r} gives {n_test} test rows out of {n}; "
+            f"both the train and the test part need at least one row"
+        )
     return n_test
 
 
@@ -46,8 +49,7 @@ def train_test_split(*arrays, test_size=0.25, seed=None):
     data = [_as_split_input(array) for array in arrays]
     for array in data:
         if array.ndim == 0:
-            raise ValueError("train_test_split needs arrays with a first dimension, "
-                             "got a 0-d value")
+            raise ValueError("train_test_split needs arrays with a first dimension, got a 0-d value")
     lengths = [len(array) for array in data]
     if len(set(lengths)) != 1:
         raise ValueError(f"all arrays must have the same length, got lengths {lengths}")

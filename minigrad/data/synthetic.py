@@ -98,8 +98,9 @@ def make_spirals(n_samples=300, n_classes=3, noise=0.0, seed=None, shuffle=True)
     return _finish(X, _labels(sizes), shuffle, rng)
 
 
-def make_blobs(n_samples=100, centers=3, n_features=2, seed=None, cluster_std=1.0,
-               center_box=(-10.0, 10.0), shuffle=True):
+def make_blobs(
+    n_samples=100, centers=3, n_features=2, seed=None, cluster_std=1.0, center_box=(-10.0, 10.0), shuffle=True
+):
     """Gaussian clusters, one class per center.
 
     ``centers`` is either a number of clusters, whose centers are drawn uniformly from
@@ -118,16 +119,18 @@ def make_blobs(n_samples=100, centers=3, n_features=2, seed=None, cluster_std=1.
     else:
         center_points = np.asarray(centers, dtype=np.float64)
         if center_points.ndim != 2 or center_points.shape[0] == 0:
-            raise ValueError("centers must be an int or an array of shape "
-                             f"(n_clusters, n_features), got shape {center_points.shape}")
+            raise ValueError(
+                f"centers must be an int or an array of shape (n_clusters, n_features), got shape {center_points.shape}"
+            )
     n_clusters, dims = center_points.shape
 
     stds = np.asarray(cluster_std, dtype=np.float64)
     if stds.ndim == 0:
         stds = np.full(n_clusters, float(stds))
     if stds.shape != (n_clusters,):
-        raise ValueError(f"cluster_std must be a number or {n_clusters} numbers (one per "
-                         f"center), got shape {stds.shape}")
+        raise ValueError(
+            f"cluster_std must be a number or {n_clusters} numbers (one per center), got shape {stds.shape}"
+        )
     if np.any(stds < 0) or not np.all(np.isfinite(stds)):
         raise ValueError(f"cluster_std must be finite and >= 0, got {cluster_std!r}")
 

@@ -10,12 +10,28 @@ from ..ops import linear, log_softmax, logsigmoid, relu, sigmoid, softmax, tanh
 from ..random import get_generator
 from ..tensor import Tensor
 from .losses import (
-    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    mse_loss,
+    nll_loss,
 )
 
 __all__ = [
-    "relu", "sigmoid", "tanh", "softmax", "log_softmax", "logsigmoid", "linear", "dropout", "one_hot",
-    "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss",
+    "relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "log_softmax",
+    "logsigmoid",
+    "linear",
+    "dropout",
+    "one_hot",
+    "cross_entropy",
+    "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "mse_loss",
 ]
 
 

@@ -42,10 +42,7 @@ class Linear(Module):
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self):
-        return (
-            f"in_features={self.in_features}, out_features={self.out_features}, "
-            f"bias={self.bias is not None}"
-        )
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
 class ReLU(Module):
@@ -120,9 +117,7 @@ class Flatten(Module):
 
     def forward(self, x):
         if x.ndim < 2:
-            raise ValueError(
-                f"Flatten needs a batch axis and at least one more, got shape {tuple(x.shape)}"
-            )
+            raise ValueError(f"Flatten needs a batch axis and at least one more, got shape {tuple(x.shape)}")
         return x.reshape(x.shape[0], math.prod(x.shape[1:]))
 
 
@@ -145,10 +140,7 @@ class Sequential(Module):
         else:
             for index, module in enumerate(modules):
                 if not isinstance(module, Module):
-                    raise TypeError(
-                        f"Sequential expects Modules, got {type(module).__name__} "
-                        f"at position {index}"
-                    )
+                    raise TypeError(f"Sequential expects Modules, got {type(module).__name__} at position {index}")
                 self.add_module(str(index), module)
 
     def append(self, module):
@@ -172,13 +164,9 @@ class Sequential(Module):
         if isinstance(index, slice):
             return Sequential(OrderedDict(items[index]))
         if not isinstance(index, (int, np.integer)) or isinstance(index, bool):
-            raise TypeError(
-                f"Sequential indices must be ints or slices, got {type(index).__name__}"
-            )
+            raise TypeError(f"Sequential indices must be ints or slices, got {type(index).__name__}")
         if not -len(items) <= index < len(items):
-            raise IndexError(
-                f"index {index} is out of range for a Sequential of length {len(items)}"
-            )
+            raise IndexError(f"index {index} is out of range for a Sequential of length {len(items)}")
         return items[index][1]
 
 
@@ -227,13 +215,10 @@ def _activation_factory(activation):
         def make():
             module = activation()
             if not isinstance(module, Module):
-                raise TypeError(
-                    f"MLP activation factory returned {type(module).__name__}, not a Module"
-                )
+                raise TypeError(f"MLP activation factory returned {type(module).__name__}, not a Module")
             return module
 
         return make
     raise TypeError(
-        "MLP activation must be a name, a Module class or a Module instance, "
-        f"got {type(activation).__name__}"
+        f"MLP activation must be a name, a Module class or a Module instance, got {type(activation).__name__}"
     )

@@ -22,6 +22,7 @@ REDUCTIONS = ("mean", "sum", "none")
 
 # --- the fused cross-entropy ops ----------------------------------------------------------
 
+
 class CrossEntropyWithIndices(Function):
     """Softmax cross-entropy of logits (M, C) against class indices (M,), reduced or not.
 
@@ -87,8 +88,7 @@ class CrossEntropyWithIndices(Function):
         q = np.zeros((count, classes), dtype=self.exps.dtype)
         q.put(self.at_labels, (1 - self.smoothing) * self.label_weight)
         if self.smoothing > 0:
-            q += (_column(self.counts) * (self.smoothing / classes)
-                  * (1.0 if self.weight is None else self.weight))
+            q += _column(self.counts) * (self.smoothing / classes) * (1.0 if self.weight is None else self.weight)
         return q
 
 
@@ -154,6 +154,7 @@ class BinaryCrossEntropy(Function):
 
 
 # --- checks shared by the losses -----------------------------------------------------------
+
 
 def _check_reduction(reduction):
     if reduction not in REDUCTIONS:
@@ -221,8 +222,10 @@ def _check_labels(labels, classes, ignore_index):
     wrong = keep & ((labels < 0) | (labels >= classes))
     if wrong.any():
         bad = labels[wrong].flat[0]
-        raise IndexError(f"target label {bad} is out of range for {classes} classes "
-                         f"(labels must be in 0..{classes - 1}, or ignore_index={ignore_index})")
+        raise IndexError(
+            f"target label {bad} is out of range for {classes} classes "
+            f"(labels must be in 0..{classes - 1}, or ignore_index={ignore_index})"
+        )
     return keep
 
 
@@ -261,12 +264,15 @@ def _class_index_labels(input, target):
     labels = _values(target)
     expected = _positions_shape(input)
     if labels.shape != expected:
-        raise ValueError(f"target of shape {labels.shape} does not fit input of shape {input.shape}: class-index "
-                         f"targets need shape {expected} (or float class probabilities of shape {input.shape})")
+        raise ValueError(
+            f"target of shape {labels.shape} does not fit input of shape {input.shape}: class-index "
+            f"targets need shape {expected} (or float class probabilities of shape {input.shape})"
+        )
     return labels.reshape(-1)
 
 
 # --- the loss functions ----------------------------------------------------------------------
+
 
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
     """Softmax cross-entropy between logits and targets, exactly like ``torch.nn.functional.cross_entropy``.
@@ -289,17 +295,24 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         losses = op(_class_rows(input))
     elif kind == "f":
         if ignore_index >= 0:  # PyTorch refuses this too: no class index to compare with
-            raise ValueError(f"ignore_index={ignore_index} applies only to class-index targets; class-probability "
-                             "targets cannot ignore a class (leave ignore_index at its default, -100)")
+            raise ValueError(
+                f"ignore_index={ignore_index} applies only to class-index targets; class-probability "
+                "targets cannot ignore a class (leave ignore_index at its default, -100)"
+            )
         target = _as_float_target(target, input)
         if target.shape != input.shape:
-            raise ValueError(f"target of shape {target.shape} does not fit input of shape {input.shape}: "
-                             f"class-probability targets need the input's shape")
+            raise ValueError(
+                f"target of shape {target.shape} does not fit input of shape {input.shape}: "
+                f"class-probability targets need the input's shape"
+            )
         losses = CrossEntropyWithProbabilities(weight, reduction, label_smoothing)(
-            _class_rows(input), _class_rows(target))
+            _class_rows(input), _class_rows(target)
+        )
     else:
-        raise ValueError(f"target must be integer class indices or float class probabilities, got dtype "
-                         f"{np.asarray(_values(target)).dtype}")
+        raise ValueError(
+            f"target must be integer class indices or float class probabilities, got dtype "
+            f"{np.asarray(_values(target)).dtype}"
+        )
     return losses.reshape(_positions_shape(input)) if reduction == "none" else losses
 
 
@@ -332,8 +345,10 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
 
 def _check_same_shape(input, target, name):
     if tuple(target.shape) != tuple(input.shape):
-        raise ValueError(f"{name}: target of shape {tuple(target.shape)} does not fit input of shape "
-                         f"{tuple(input.shape)}; they must be the same")
+        raise ValueError(
+            f"{name}: target of shape {tuple(target.shape)} does not fit input of shape "
+            f"{tuple(input.shape)}; they must be the same"
+        )
 
 
 def _broadcast_factor(values, input, name):
@@ -344,8 +359,7 @@ def _broadcast_factor(values, input, name):
     except ValueError:  # NumPy's own message would not say which argument is wrong
         fits = False
     if not fits:
-        raise ValueError(f"{name} of shape {array.shape} does not broadcast to the input's shape "
-                         f"{tuple(input.shape)}")
+        raise ValueError(f"{name} of shape {array.shape} does not broadcast to the input's shape {tuple(input.shape)}")
     return array
 
 
@@ -379,8 +393,10 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     values = input.data
     if values.size and not (values.min() >= 0 and values.max() <= 1):
         bad = values[~((values >= 0) & (values <= 1))].flat[0]
-        raise ValueError(f"binary_cross_entropy needs probabilities in [0, 1], got {bad!s}; "
-                         "for logits use binary_cross_entropy_with_logits")
+        raise ValueError(
+            f"binary_cross_entropy needs probabilities in [0, 1], got {bad!s}; "
+            "for logits use binary_cross_entropy_with_logits"
+        )
     losses = BinaryCrossEntropy()(input, target)
     if weight is not None:
         losses = losses * _broadcast_factor(weight, input, "weight")

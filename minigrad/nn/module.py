@@ -180,9 +180,7 @@ class Module:
         Returns ``IncompatibleKeys(missing_keys, unexpected_keys)``.
         """
         if not hasattr(state, "keys") or not hasattr(state, "__getitem__"):
-            raise TypeError(
-                f"load_state_dict expects a mapping of names to arrays, got {type(state).__name__}"
-            )
+            raise TypeError(f"load_state_dict expects a mapping of names to arrays, got {type(state).__name__}")
         own = OrderedDict(self._walk_parameters())
         missing = [name for name in own if name not in state]
         unexpected = [key for key in state.keys() if key not in own]
@@ -190,9 +188,7 @@ class Module:
         if strict and missing:
             problems.append("Missing key(s) in state_dict: " + ", ".join(map(repr, missing)) + ".")
         if strict and unexpected:
-            problems.append(
-                "Unexpected key(s) in state_dict: " + ", ".join(map(repr, unexpected)) + "."
-            )
+            problems.append("Unexpected key(s) in state_dict: " + ", ".join(map(repr, unexpected)) + ".")
         to_copy = []
         for name, param in own.items():
             if name not in state:
@@ -201,8 +197,7 @@ class Module:
             array = _numeric_array(value)
             if array is None:
                 problems.append(
-                    f"value for '{name}' is not a numeric array, Tensor or nested list "
-                    f"(got {type(value).__name__})."
+                    f"value for '{name}' is not a numeric array, Tensor or nested list (got {type(value).__name__})."
                 )
             elif array.shape != param.data.shape:
                 problems.append(
@@ -212,10 +207,7 @@ class Module:
             else:
                 to_copy.append((param, array))
         if problems:
-            raise RuntimeError(
-                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                + "\n\t".join(problems)
-            )
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(problems))
         for param, array in to_copy:
             np.copyto(param.data, array, casting="unsafe")
         return IncompatibleKeys(missing, unexpected)
@@ -224,9 +216,7 @@ class Module:
 
     def forward(self, *args, **kwargs):
         """Compute the module's output; every subclass defines its own."""
-        raise NotImplementedError(
-            f"{type(self).__name__} has no forward(); define forward(self, ...) in the class"
-        )
+        raise NotImplementedError(f"{type(self).__name__} has no forward(); define forward(self, ...) in the class")
 
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)

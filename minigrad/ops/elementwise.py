@@ -13,6 +13,7 @@ from ..tensor import DEFAULT_FLOAT, Tensor
 
 # --- arithmetic -------------------------------------------------------------------------
 
+
 class Add(Function):
     saves_tensors = False
 
@@ -54,11 +55,11 @@ class Div(Function):
 
 class Pow(Function):
     def forward(self, a, b):
-        return a ** b
+        return a**b
 
     def backward(self, g, out, a, b):
-        ga = g * b * a ** (b - 1) if self.needs[0] else None                 # d(a^b)/da = b·a^(b-1)
-        gb = g * out * log(where(a > 0, a, 1)) if self.needs[1] else None    # d(a^b)/db = a^b·ln a
+        ga = g * b * a ** (b - 1) if self.needs[0] else None  # d(a^b)/da = b·a^(b-1)
+        gb = g * out * log(where(a > 0, a, 1)) if self.needs[1] else None  # d(a^b)/db = a^b·ln a
         return ga, gb
 
 
@@ -103,6 +104,7 @@ class Where(Function):
 
 
 # --- unary maths ---------------------------------------------------------------------
+
 
 class Exp(Function):
     def forward(self, a):
@@ -205,6 +207,7 @@ class AsType(Function):
 
 
 # --- the functions users (and backward rules) call -------------------------------------
+
 
 def add(a, b):
     """a + b, broadcasting."""
@@ -311,6 +314,7 @@ def astype(a, dtype):
 
 
 # --- not differentiable: comparisons, logic, sign -----------------------------------------
+
 
 def _constant_op(numpy_fn, *inputs):
     """Apply ``numpy_fn`` to the inputs' values; a Tensor result never needs a gradient."""

@@ -39,8 +39,10 @@ class Linear(Function):
 
     def forward(self, x, w, b=None):
         if w.ndim != 2 or x.shape[-1:] != w.shape[1:]:
-            raise ValueError(f"linear: input of shape {x.shape} does not fit weight of shape {w.shape} "
-                             "(the input's last axis must be in_features = weight.shape[1])")
+            raise ValueError(
+                f"linear: input of shape {x.shape} does not fit weight of shape {w.shape} "
+                "(the input's last axis must be in_features = weight.shape[1])"
+            )
         out = x @ w.T
         if b is not None:
             out += b

@@ -59,7 +59,8 @@ class SumTo(Function):
     def forward(self, a):
         extra = a.ndim - len(self.shape)  # leading axes broadcasting added
         axes = tuple(range(extra)) + tuple(
-            extra + i for i, n in enumerate(self.shape) if n == 1 and a.shape[extra + i] != 1)
+            extra + i for i, n in enumerate(self.shape) if n == 1 and a.shape[extra + i] != 1
+        )
         summed = a.sum(axis=axes, keepdims=True) if axes else a
         return summed.reshape(self.shape)
 
@@ -135,6 +136,7 @@ class Stack(Function):
 
 # --- helpers -------------------------------------------------------------------------
 
+
 def normalize_axis(axis, ndim):
     """One axis, negatives allowed, as 0..ndim-1 (ValueError if it is out of range)."""
     if not -ndim <= axis < ndim:
@@ -171,6 +173,7 @@ def _may_repeat(index):
 
 
 # --- the functions --------------------------------------------------------------------
+
 
 def reshape(a, *shape):
     """The same values in a new shape (ints or one tuple; one entry may be -1)."""

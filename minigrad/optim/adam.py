@@ -49,8 +49,7 @@ class Adam(Optimizer):
                 data = param.data
                 grad = param.grad  # never changed in place: other code may share this array
                 if param not in self.state:
-                    self.state[param] = {"step": 0, "exp_avg": np.zeros_like(data),
-                                         "exp_avg_sq": np.zeros_like(data)}
+                    self.state[param] = {"step": 0, "exp_avg": np.zeros_like(data), "exp_avg_sq": np.zeros_like(data)}
                 state = self.state[param]
                 state["step"] += 1
                 step = state["step"]
@@ -67,8 +66,8 @@ class Adam(Optimizer):
                 exp_avg_sq *= beta2
                 exp_avg_sq += (1 - beta2) * grad * grad
 
-                bias_correction1 = 1 - beta1 ** step
-                bias_correction2 = 1 - beta2 ** step
+                bias_correction1 = 1 - beta1**step
+                bias_correction2 = 1 - beta2**step
                 step_size = lr / bias_correction1
                 denom = np.sqrt(exp_avg_sq) / math.sqrt(bias_correction2) + eps
                 data -= step_size * exp_avg / denom

@@ -44,8 +44,7 @@ class LRScheduler:
 
     def state_dict(self):
         """Epoch counter, base and last learning rates, and the options, as plain numbers and lists."""
-        return {"last_epoch": self.last_epoch, "base_lrs": list(self.base_lrs),
-                "last_lr": list(self._last_lr)}
+        return {"last_epoch": self.last_epoch, "base_lrs": list(self.base_lrs), "last_lr": list(self._last_lr)}
 
     def load_state_dict(self, state_dict):
         """Restore what ``state_dict()`` returned (the optimizer's own lrs come from its state dict)."""
@@ -55,8 +54,10 @@ class LRScheduler:
         groups = len(self.optimizer.param_groups)
         for key in ("base_lrs", "last_lr"):
             if len(state_dict[key]) != groups:
-                raise ValueError(f"scheduler state dict has {len(state_dict[key])} values in '{key}', "
-                                 f"the optimizer has {groups} parameter groups")
+                raise ValueError(
+                    f"scheduler state dict has {len(state_dict[key])} values in '{key}', "
+                    f"the optimizer has {groups} parameter groups"
+                )
         self.last_epoch = int(state_dict["last_epoch"])
         self.base_lrs = [float(lr) for lr in state_dict["base_lrs"]]
         self._last_lr = [float(lr) for lr in state_dict["last_lr"]]
@@ -119,8 +120,10 @@ class CosineAnnealingLR(LRScheduler):
             return [group["lr"] for group in groups]
         if (t - 1 - T) % (2 * T) == 0:
             # Just past a minimum, where the ratio below would divide by zero: climb one step.
-            return [group["lr"] + (base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
-                    for base_lr, group in zip(self.base_lrs, groups)]
+            return [
+                group["lr"] + (base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
+                for base_lr, group in zip(self.base_lrs, groups)
+            ]
         ratio = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
         return [ratio * (group["lr"] - eta_min) + eta_min for group in groups]
 

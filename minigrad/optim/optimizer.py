@@ -56,8 +56,10 @@ class Optimizer:
         for position, param in enumerate(params):
             _check_param(param, index, position)
             if id(param) in seen:
-                raise ValueError(f"parameter {position} of group {index} appears more than once "
-                                 "(twice in one group or in more than one parameter group)")
+                raise ValueError(
+                    f"parameter {position} of group {index} appears more than once "
+                    "(twice in one group or in more than one parameter group)"
+                )
             seen.add(id(param))
         group = dict(self.defaults)
         group.update(param_group)
@@ -114,12 +116,14 @@ class Optimizer:
         if not isinstance(state_dict, dict):
             raise ValueError(f"an optimizer state dict is a dict, got {type(state_dict).__name__}")
         if "state" not in state_dict or "param_groups" not in state_dict:
-            raise ValueError("an optimizer state dict has the keys 'state' and 'param_groups', got "
-                             f"{sorted(map(str, state_dict))}")
+            raise ValueError(
+                f"an optimizer state dict has the keys 'state' and 'param_groups', got {sorted(map(str, state_dict))}"
+            )
         saved_groups = list(state_dict["param_groups"])
         if len(saved_groups) != len(self.param_groups):
-            raise ValueError(f"the state dict has {len(saved_groups)} parameter groups, "
-                             f"this optimizer has {len(self.param_groups)}")
+            raise ValueError(
+                f"the state dict has {len(saved_groups)} parameter groups, this optimizer has {len(self.param_groups)}"
+            )
         param_at = {}
         new_groups = []
         for index, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
@@ -127,8 +131,10 @@ class Optimizer:
                 raise ValueError(f"parameter group {index} of the state dict is not a dict with 'params'")
             saved_params = list(saved["params"])
             if len(saved_params) != len(group["params"]):
-                raise ValueError(f"parameter group {index} has {len(saved_params)} parameters in the state "
-                                 f"dict, {len(group['params'])} in this optimizer")
+                raise ValueError(
+                    f"parameter group {index} has {len(saved_params)} parameters in the state "
+                    f"dict, {len(group['params'])} in this optimizer"
+                )
             for key, param in zip(saved_params, group["params"]):
                 param_at[_as_index(key)] = param
             new_group = {key: value for key, value in group.items() if key != "params"}
@@ -140,13 +146,16 @@ class Optimizer:
         for key, saved_state in dict(state_dict["state"]).items():
             index = _as_index(key)
             if index not in param_at:
-                raise ValueError(f"the state dict has state for parameter {index}, "
-                                 f"but the parameter groups name only {len(param_at)} parameters")
+                raise ValueError(
+                    f"the state dict has state for parameter {index}, "
+                    f"but the parameter groups name only {len(param_at)} parameters"
+                )
             expected = set(self.buffer_names) | set(self.scalar_names)
             if not isinstance(saved_state, dict) or set(saved_state) != expected:
                 found = sorted(map(str, saved_state)) if isinstance(saved_state, dict) else saved_state
-                raise ValueError(f"state of parameter {index} has {found}, "
-                                 f"{type(self).__name__} keeps {sorted(expected)}")
+                raise ValueError(
+                    f"state of parameter {index} has {found}, {type(self).__name__} keeps {sorted(expected)}"
+                )
             param = param_at[index]
             new_state[param] = {}
             for name in self.buffer_names:
@@ -175,6 +184,7 @@ class Optimizer:
 
 # --- option checks shared by the subclasses ------------------------------------------------
 
+
 def _is_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
@@ -192,24 +202,29 @@ def check_betas(group, index):
     if isinstance(betas, np.ndarray):
         betas = betas.tolist()
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise ValueError(f"invalid betas: expected a pair (beta1, beta2), got {betas!r} "
-                         f"(parameter group {index})")
+        raise ValueError(f"invalid betas: expected a pair (beta1, beta2), got {betas!r} (parameter group {index})")
     for position, beta in enumerate(betas):
         if not _is_number(beta) or not 0.0 <= beta < 1.0:
-            raise ValueError(f"invalid beta parameter at index {position}: expected a number in [0, 1), "
-                             f"got {beta!r} (parameter group {index})")
+            raise ValueError(
+                f"invalid beta parameter at index {position}: expected a number in [0, 1), "
+                f"got {beta!r} (parameter group {index})"
+            )
 
 
 # --- helpers ---------------------------------------------------------------------------------
 
+
 def _groups_from(params):
     """The constructor's ``params`` as a non-empty list of group dicts."""
     if isinstance(params, Tensor):
-        raise TypeError("params must be an iterable of Tensors or of dicts, got a single Tensor "
-                        "(wrap it in a list: [tensor])")
+        raise TypeError(
+            "params must be an iterable of Tensors or of dicts, got a single Tensor (wrap it in a list: [tensor])"
+        )
     if isinstance(params, dict):
-        raise TypeError("params must be an iterable of Tensors or of dicts, got a dict "
-                        "(for parameter groups pass a list of dicts; for a model pass model.parameters())")
+        raise TypeError(
+            "params must be an iterable of Tensors or of dicts, got a dict "
+            "(for parameter groups pass a list of dicts; for a model pass model.parameters())"
+        )
     items = list(params)
     if not items:
         raise ValueError("optimizer got an empty parameter list")
@@ -223,21 +238,29 @@ def _param_list(params):
     if isinstance(params, Tensor):
         return [params]
     if isinstance(params, (set, frozenset)):
-        raise TypeError("parameters must be given in an ordered collection (a list), not a set, "
-                        "so that state_dict() can name them by position")
+        raise TypeError(
+            "parameters must be given in an ordered collection (a list), not a set, "
+            "so that state_dict() can name them by position"
+        )
     return list(params)
 
 
 def _check_param(param, group_index, position):
     if not isinstance(param, Tensor):
-        raise TypeError(f"an optimizer can only optimize Tensors, but parameter {position} of group "
-                        f"{group_index} is a {type(param).__name__}")
+        raise TypeError(
+            f"an optimizer can only optimize Tensors, but parameter {position} of group "
+            f"{group_index} is a {type(param).__name__}"
+        )
     if param.data.dtype.kind != "f":
-        raise TypeError(f"an optimizer can only optimize float Tensors, but parameter {position} of group "
-                        f"{group_index} has dtype {param.data.dtype}")
+        raise TypeError(
+            f"an optimizer can only optimize float Tensors, but parameter {position} of group "
+            f"{group_index} has dtype {param.data.dtype}"
+        )
     if not param.is_leaf:
-        raise ValueError(f"can't optimize a non-leaf Tensor (parameter {position} of group {group_index} "
-                         "was made by an op); optimize the leaf it came from, or detach() it")
+        raise ValueError(
+            f"can't optimize a non-leaf Tensor (parameter {position} of group {group_index} "
+            "was made by an op); optimize the leaf it came from, or detach() it"
+        )
 
 
 def _as_index(key):
@@ -271,8 +294,9 @@ def _loaded_buffer(value, param, index, name):
     if array.dtype.kind not in "fiu":
         raise ValueError(f"state '{name}' of parameter {index} should be an array of numbers, got {value!r}")
     if array.shape != param.data.shape:
-        raise ValueError(f"state '{name}' of parameter {index} has shape {array.shape}, "
-                         f"the parameter has shape {param.data.shape}")
+        raise ValueError(
+            f"state '{name}' of parameter {index} has shape {array.shape}, the parameter has shape {param.data.shape}"
+        )
     return np.array(array, dtype=param.data.dtype, copy=True)
 
 

@@ -22,8 +22,13 @@ class SGD(Optimizer):
     buffer_names = ("momentum_buffer",)
 
     def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
-        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,
-                    "weight_decay": weight_decay, "nesterov": nesterov}
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "dampening": dampening,
+            "weight_decay": weight_decay,
+            "nesterov": nesterov,
+        }
         super().__init__(params, defaults)
 
     def _check_group(self, group, index):
@@ -31,9 +36,11 @@ class SGD(Optimizer):
         check_non_negative(group, "momentum", index)
         check_non_negative(group, "weight_decay", index)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
-            raise ValueError("Nesterov momentum requires a momentum > 0 and zero dampening, got "
-                             f"momentum={group['momentum']!r}, dampening={group['dampening']!r} "
-                             f"(parameter group {index})")
+            raise ValueError(
+                "Nesterov momentum requires a momentum > 0 and zero dampening, got "
+                f"momentum={group['momentum']!r}, dampening={group['dampening']!r} "
+                f"(parameter group {index})"
+            )
 
     def step(self, closure=None):
         """Update every parameter whose ``.grad`` is set, in place; returns ``closure()``'s loss if given."""

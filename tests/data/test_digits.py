@@ -19,8 +19,7 @@ def test_shape_and_dtype():
 
 def test_class_counts():
     _, y = load_digits()
-    np.testing.assert_array_equal(np.bincount(y),
-                                  [178, 182, 177, 183, 181, 182, 181, 179, 174, 180])
+    np.testing.assert_array_equal(np.bincount(y), [178, 182, 177, 183, 181, 182, 181, 179, 174, 180])
 
 
 def test_pixels_are_raw_counts_from_0_to_16():
@@ -32,16 +31,19 @@ def test_pixels_are_raw_counts_from_0_to_16():
 def test_known_rows():
     X, y = load_digits()
     # The first image, a zero, row by row as scikit-learn's digits.csv.gz stores it.
-    np.testing.assert_array_equal(X[0].reshape(8, 8), [
-        [0, 0, 5, 13, 9, 1, 0, 0],
-        [0, 0, 13, 15, 10, 15, 5, 0],
-        [0, 3, 15, 2, 0, 11, 8, 0],
-        [0, 4, 12, 0, 0, 8, 8, 0],
-        [0, 5, 8, 0, 0, 9, 8, 0],
-        [0, 4, 11, 0, 1, 12, 7, 0],
-        [0, 2, 14, 5, 10, 12, 0, 0],
-        [0, 0, 6, 13, 10, 0, 0, 0],
-    ])
+    np.testing.assert_array_equal(
+        X[0].reshape(8, 8),
+        [
+            [0, 0, 5, 13, 9, 1, 0, 0],
+            [0, 0, 13, 15, 10, 15, 5, 0],
+            [0, 3, 15, 2, 0, 11, 8, 0],
+            [0, 4, 12, 0, 0, 8, 8, 0],
+            [0, 5, 8, 0, 0, 9, 8, 0],
+            [0, 4, 11, 0, 1, 12, 7, 0],
+            [0, 2, 14, 5, 10, 12, 0, 0],
+            [0, 0, 6, 13, 10, 0, 0, 0],
+        ],
+    )
     np.testing.assert_array_equal(y[:10], np.arange(10))
     np.testing.assert_array_equal(X[1][:8], [0, 0, 0, 12, 13, 5, 0, 0])
     np.testing.assert_array_equal(X[-1][:8], [0, 0, 10, 14, 8, 1, 0, 0])

@@ -22,6 +22,7 @@ def epoch_order(loader):
 
 # TensorDataset
 
+
 def test_tensor_dataset_accepts_tensors_arrays_and_lists():
     dataset = TensorDataset(Tensor(np.ones((3, 2))), np.arange(3), [[1.0], [2.0], [3.0]])
     assert len(dataset) == 3
@@ -59,15 +60,19 @@ def test_tensor_dataset_rejects_no_arrays_and_scalars():
 
 # DataLoader: batch counts
 
-@pytest.mark.parametrize("n, batch_size, drop_last, expected_sizes", [
-    (10, 3, False, [3, 3, 3, 1]),
-    (10, 3, True, [3, 3, 3]),
-    (9, 3, False, [3, 3, 3]),
-    (9, 3, True, [3, 3, 3]),
-    (10, 1, False, [1] * 10),
-    (10, 20, False, [10]),
-    (10, 20, True, []),
-])
+
+@pytest.mark.parametrize(
+    "n, batch_size, drop_last, expected_sizes",
+    [
+        (10, 3, False, [3, 3, 3, 1]),
+        (10, 3, True, [3, 3, 3]),
+        (9, 3, False, [3, 3, 3]),
+        (9, 3, True, [3, 3, 3]),
+        (10, 1, False, [1] * 10),
+        (10, 20, False, [10]),
+        (10, 20, True, []),
+    ],
+)
 def test_batch_sizes_and_len(n, batch_size, drop_last, expected_sizes):
     loader = DataLoader(make_dataset(n), batch_size=batch_size, drop_last=drop_last)
     sizes = [len(x) for x, _ in loader]
@@ -107,6 +112,7 @@ def test_batches_are_copies_not_views_of_the_dataset():
 
 
 # DataLoader: shuffling
+
 
 def test_shuffle_sees_every_sample_exactly_once_per_epoch():
     loader = DataLoader(make_dataset(23), batch_size=5, shuffle=True, seed=0)
@@ -180,6 +186,7 @@ def test_order_is_drawn_when_the_epoch_starts():
 
 # DataLoader: generic datasets
 
+
 class SquaresDataset:
     """A dataset that is not a TensorDataset: sample i is (i as a vector, i squared)."""
 
@@ -224,6 +231,7 @@ def test_generic_dataset_of_single_arrays_yields_one_tensor_tuples():
 
 
 # DataLoader: validation
+
 
 @pytest.mark.parametrize("bad", [0, -1])
 def test_batch_size_must_be_positive(bad):

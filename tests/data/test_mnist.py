@@ -21,6 +21,7 @@ TEST_IMAGES, TEST_LABELS = "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"
 
 # Building IDX files
 
+
 def idx_bytes(array, magic):
     """The IDX encoding of a uint8 array: magic, one 4-byte size per dimension, data."""
     header = magic.to_bytes(4, "big")
@@ -66,6 +67,7 @@ def check_loaded(X, y, images, labels):
 
 
 # Reading
+
 
 @pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
 def test_reads_plain_and_gzipped_files(tmp_path, gz):
@@ -119,10 +121,8 @@ def corrupt_cases():
         ("truncated header", IMAGES, good_images[:10], ["truncated", "header"]),
         ("empty file", LABELS, b"", ["truncated"]),
         ("extra bytes", IMAGES, good_images + b"\x00" * 7, ["corrupt"]),
-        ("label out of range", LABELS, idx_bytes(np.array([1, 2, 12, 3, 4]), 2049),
-         ["12", "0..9"]),
-        ("wrong image size", IMAGES, idx_bytes(np.zeros((5, 10, 10)), 2051),
-         ["(10, 10)", "(28, 28)"]),
+        ("label out of range", LABELS, idx_bytes(np.array([1, 2, 12, 3, 4]), 2049), ["12", "0..9"]),
+        ("wrong image size", IMAGES, idx_bytes(np.zeros((5, 10, 10)), 2051), ["(10, 10)", "(28, 28)"]),
     ]
 
 
@@ -156,7 +156,7 @@ def test_truncated_gzip_raises_value_error_naming_it(tmp_path, cut):
     write_split(tmp_path, n=5, gz=True)
     path = tmp_path / (IMAGES + ".gz")
     data = path.read_bytes()
-    path.write_bytes(data[:int(len(data) * cut)])
+    path.write_bytes(data[: int(len(data) * cut)])
     with pytest.raises(ValueError, match=re.escape(IMAGES + ".gz")):
         load_mnist(tmp_path)
 
@@ -170,6 +170,7 @@ def test_gz_name_that_is_not_gzip_raises_value_error(tmp_path):
 
 
 # Downloading from a local server
+
 
 class LocalServer:
     """An HTTP server on 127.0.0.1 serving ``files`` (URL path -> bytes).
@@ -195,7 +196,7 @@ class LocalServer:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if self.path in state.truncated:
-                    body = body[:len(body) // 2]
+                    body = body[: len(body) // 2]
                 self.wfile.write(body)
 
             def log_message(self, *args):
@@ -203,8 +204,7 @@ class LocalServer:
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever,
-                                       kwargs={"poll_interval": 0.02}, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self.thread.start()
 
     def serve(self, path, data):
@@ -245,8 +245,7 @@ def serve_split(server, prefix="/mnist/", n=5, seed=0):
 def test_download_fetches_verifies_and_loads(tmp_path, server):
     images, labels, checksums = serve_split(server)
     root = tmp_path / "new" / "mnist"  # created on demand
-    X, y = load_mnist(root, download=True, base_url=server.url + "/mnist/",
-                      checksums=checksums)
+    X, y = load_mnist(root, download=True, base_url=server.url + "/mnist/", checksums=checksums)
     check_loaded(X, y, images, labels)
     assert sorted(os.listdir(root)) == [IMAGES + ".gz", LABELS + ".gz"]
     assert sorted(server.requests) == ["/mnist/" + IMAGES + ".gz", "/mnist/" + LABELS + ".gz"]
@@ -254,8 +253,7 @@ def test_download_fetches_verifies_and_loads(tmp_path, server):
 
 def test_base_url_without_trailing_slash_works(tmp_path, server):
     images, labels, checksums = serve_split(server)
-    X, y = load_mnist(tmp_path, download=True, base_url=server.url + "/mnist",
-                      checksums=checksums)
+    X, y = load_mnist(tmp_path, download=True, base_url=server.url + "/mnist", checksums=checksums)
     check_loaded(X, y, images, labels)
 
 
@@ -279,13 +277,10 @@ def test_a_plain_file_already_there_is_not_fetched(tmp_path, server):
 def test_only_the_requested_split_is_fetched(tmp_path, server):
     images, labels = random_split(3)
     checksums = {
-        TEST_IMAGES + ".gz": server.serve("/" + TEST_IMAGES + ".gz",
-                                          gz_bytes(idx_bytes(images, 2051))),
-        TEST_LABELS + ".gz": server.serve("/" + TEST_LABELS + ".gz",
-                                          gz_bytes(idx_bytes(labels, 2049))),
+        TEST_IMAGES + ".gz": server.serve("/" + TEST_IMAGES + ".gz", gz_bytes(idx_bytes(images, 2051))),
+        TEST_LABELS + ".gz": server.serve("/" + TEST_LABELS + ".gz", gz_bytes(idx_bytes(labels, 2049))),
     }
-    X, y = load_mnist(tmp_path, train=False, download=True, base_url=server.url,
-                      checksums=checksums)
+    X, y = load_mnist(tmp_path, train=False, download=True, base_url=server.url, checksums=checksums)
     check_loaded(X, y, images, labels)
     assert all("t10k" in path for path in server.requests)
 
@@ -294,8 +289,7 @@ def test_checksum_mismatch_is_refused_and_leaves_no_file(tmp_path, server):
     _, _, checksums = serve_split(server)
     checksums[IMAGES + ".gz"] = "0" * 64
     with pytest.raises(DownloadError, match="SHA-256 mismatch") as info:
-        load_mnist(tmp_path, download=True, base_url=server.url + "/mnist/",
-                   checksums=checksums)
+        load_mnist(tmp_path, download=True, base_url=server.url + "/mnist/", checksums=checksums)
     assert IMAGES + ".gz" in str(info.value)
     assert os.listdir(tmp_path) == []  # images were fetched first: nothing kept at all
 
@@ -304,8 +298,7 @@ def test_truncated_response_leaves_no_partial_file(tmp_path, server):
     _, _, checksums = serve_split(server)
     server.truncated.add("/mnist/" + LABELS + ".gz")
     with pytest.raises(DownloadError, match="truncated") as info:
-        load_mnist(tmp_path, download=True, base_url=server.url + "/mnist/",
-                   checksums=checksums)
+        load_mnist(tmp_path, download=True, base_url=server.url + "/mnist/", checksums=checksums)
     assert LABELS + ".gz" in str(info.value)
     # The images file, complete and verified, stays; nothing of the labels does.
     assert os.listdir(tmp_path) == [IMAGES + ".gz"]
@@ -324,8 +317,12 @@ def test_mirrors_are_tried_in_order_until_one_works(tmp_path, server, monkeypatc
     monkeypatch.setattr(mnist, "MNIST_MIRRORS", (server.url + "/bad/", server.url + "/good/"))
     X, y = load_mnist(tmp_path, download=True, checksums=checksums)
     check_loaded(X, y, images, labels)
-    assert server.requests == ["/bad/" + IMAGES + ".gz", "/good/" + IMAGES + ".gz",
-                               "/bad/" + LABELS + ".gz", "/good/" + LABELS + ".gz"]
+    assert server.requests == [
+        "/bad/" + IMAGES + ".gz",
+        "/good/" + IMAGES + ".gz",
+        "/bad/" + LABELS + ".gz",
+        "/good/" + LABELS + ".gz",
+    ]
     assert sorted(os.listdir(tmp_path)) == [IMAGES + ".gz", LABELS + ".gz"]
 
 
@@ -334,8 +331,7 @@ def test_every_mirror_failing_is_reported_per_mirror(tmp_path, server, monkeypat
     server.serve("/b/" + IMAGES + ".gz", b"also wrong")
     monkeypatch.setattr(mnist, "MNIST_MIRRORS", (server.url + "/a/", server.url + "/b/"))
     with pytest.raises(DownloadError) as info:
-        load_mnist(tmp_path, download=True, checksums={IMAGES + ".gz": "0" * 64,
-                                                       LABELS + ".gz": "0" * 64})
+        load_mnist(tmp_path, download=True, checksums={IMAGES + ".gz": "0" * 64, LABELS + ".gz": "0" * 64})
     message = str(info.value)
     assert IMAGES + ".gz" in message
     assert message.count("SHA-256 mismatch") == 2
@@ -344,8 +340,7 @@ def test_every_mirror_failing_is_reported_per_mirror(tmp_path, server, monkeypat
 
 def test_a_file_without_a_known_checksum_is_not_fetched(tmp_path, server):
     with pytest.raises(ValueError, match=LABELS):
-        load_mnist(tmp_path, download=True, base_url=server.url,
-                   checksums={IMAGES + ".gz": "0" * 64})
+        load_mnist(tmp_path, download=True, base_url=server.url, checksums={IMAGES + ".gz": "0" * 64})
     assert server.requests == []
 
 
@@ -370,7 +365,6 @@ def test_without_download_the_network_is_never_used(tmp_path, server):
 
 
 def test_default_checksum_table_covers_the_four_files():
-    assert sorted(mnist.MNIST_SHA256) == sorted(
-        name + ".gz" for name in (IMAGES, LABELS, TEST_IMAGES, TEST_LABELS))
+    assert sorted(mnist.MNIST_SHA256) == sorted(name + ".gz" for name in (IMAGES, LABELS, TEST_IMAGES, TEST_LABELS))
     for digest in mnist.MNIST_SHA256.values():
         assert re.fullmatch(r"[0-9a-f]{64}", digest)

@@ -28,8 +28,7 @@ def test_shapes_dtypes_and_class_counts(name, make, n_classes, n):
     X, y = make(n, 0)
     assert X.shape == (n, 2) and X.dtype == np.float32
     assert y.shape == (n,) and y.dtype == np.int64
-    np.testing.assert_array_equal(np.bincount(y, minlength=n_classes),
-                                  class_sizes(n, n_classes))
+    np.testing.assert_array_equal(np.bincount(y, minlength=n_classes), class_sizes(n, n_classes))
 
 
 @pytest.mark.parametrize("name, make, n_classes", MAKERS, ids=MAKER_IDS)
@@ -76,8 +75,7 @@ def test_noiseless_moons_lie_on_their_half_circles():
     np.testing.assert_allclose(np.hypot(top[:, 0], top[:, 1]), 1.0, atol=1e-6)
     assert top[:, 1].min() >= -1e-6
     # Class 1: the unit lower half circle around (1, 0.5).
-    np.testing.assert_allclose(np.hypot(bottom[:, 0] - 1.0, bottom[:, 1] - 0.5), 1.0,
-                               atol=1e-6)
+    np.testing.assert_allclose(np.hypot(bottom[:, 0] - 1.0, bottom[:, 1] - 0.5), 1.0, atol=1e-6)
     assert bottom[:, 1].max() <= 0.5 + 1e-6
 
 
@@ -131,16 +129,19 @@ def test_blobs_default_centers_lie_in_the_center_box():
     assert len(np.unique(X, axis=0)) == 3  # zero spread: every point is its center
 
 
-@pytest.mark.parametrize("call, error", [
-    (lambda: make_moons(0), ValueError),
-    (lambda: make_moons(10.5), TypeError),
-    (lambda: make_moons(10, noise=-0.1), ValueError),
-    (lambda: make_spirals(10, n_classes=0), ValueError),
-    (lambda: make_blobs(10, centers=0), ValueError),
-    (lambda: make_blobs(10, centers=np.zeros(3)), ValueError),
-    (lambda: make_blobs(10, centers=2, cluster_std=[1.0, 2.0, 3.0]), ValueError),
-    (lambda: make_blobs(10, cluster_std=-1.0), ValueError),
-])
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (lambda: make_moons(0), ValueError),
+        (lambda: make_moons(10.5), TypeError),
+        (lambda: make_moons(10, noise=-0.1), ValueError),
+        (lambda: make_spirals(10, n_classes=0), ValueError),
+        (lambda: make_blobs(10, centers=0), ValueError),
+        (lambda: make_blobs(10, centers=np.zeros(3)), ValueError),
+        (lambda: make_blobs(10, centers=2, cluster_std=[1.0, 2.0, 3.0]), ValueError),
+        (lambda: make_blobs(10, cluster_std=-1.0), ValueError),
+    ],
+)
 def test_bad_arguments_raise(call, error):
     with pytest.raises(error):
         call()

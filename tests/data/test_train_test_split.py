@@ -18,15 +18,18 @@ def test_returns_train_and_test_for_each_array_in_order():
     assert y_train.shape == (7,) and y_test.shape == (3,)
 
 
-@pytest.mark.parametrize("n, test_size, n_test", [
-    (10, 0.25, 3),    # ceil(2.5), as scikit-learn rounds the test part up
-    (100, 0.25, 25),
-    (7, 0.5, 4),
-    (10, 0.01, 1),
-    (10, 4, 4),
-    (10, 1, 1),
-    (10, 9, 9),
-])
+@pytest.mark.parametrize(
+    "n, test_size, n_test",
+    [
+        (10, 0.25, 3),  # ceil(2.5), as scikit-learn rounds the test part up
+        (100, 0.25, 25),
+        (7, 0.5, 4),
+        (10, 0.01, 1),
+        (10, 4, 4),
+        (10, 1, 1),
+        (10, 9, 9),
+    ],
+)
 def test_test_size_as_fraction_or_count(n, test_size, n_test):
     train, test = train_test_split(np.arange(n), test_size=test_size, seed=0)
     assert len(test) == n_test and len(train) == n - n_test
@@ -84,11 +87,22 @@ def test_length_mismatch_names_the_lengths():
         train_test_split(np.zeros(5), np.zeros(6))
 
 
-@pytest.mark.parametrize("test_size, error", [
-    (0.0, ValueError), (1.0, ValueError), (1.5, ValueError), (-0.2, ValueError),
-    (0, ValueError), (10, ValueError), (11, ValueError), (-1, ValueError),
-    (True, TypeError), ("0.2", TypeError), (None, TypeError),
-])
+@pytest.mark.parametrize(
+    "test_size, error",
+    [
+        (0.0, ValueError),
+        (1.0, ValueError),
+        (1.5, ValueError),
+        (-0.2, ValueError),
+        (0, ValueError),
+        (10, ValueError),
+        (11, ValueError),
+        (-1, ValueError),
+        (True, TypeError),
+        ("0.2", TypeError),
+        (None, TypeError),
+    ],
+)
 def test_bad_test_size_raises(test_size, error):
     with pytest.raises(error, match="test_size"):
         train_test_split(np.arange(10), test_size=test_size)

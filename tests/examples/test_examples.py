@@ -30,8 +30,9 @@ def run(script, *args, cwd=REPO, extra_path=None):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(paths + [env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env["MPLBACKEND"] = "Agg"
-    return subprocess.run([sys.executable, str(EXAMPLES / script), *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(EXAMPLES / script), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def succeeded(result):
@@ -49,6 +50,7 @@ def accuracy(stdout, label="test accuracy"):
 
 
 # --- train_digits.py -----------------------------------------------------------------------
+
 
 def test_train_digits_learns_saves_and_reloads(tmp_path):
     path = tmp_path / "digits.npz"
@@ -72,8 +74,7 @@ def test_train_digits_learns_saves_and_reloads(tmp_path):
 
 
 def test_train_digits_saves_in_the_current_folder_by_default(tmp_path):
-    stdout = succeeded(run("train_digits.py", "--quiet", "--epochs", "1", "--hidden", "32",
-                           cwd=tmp_path))
+    stdout = succeeded(run("train_digits.py", "--quiet", "--epochs", "1", "--hidden", "32", cwd=tmp_path))
     state = mg.load(tmp_path / "digits_mlp.npz")
     assert state["0.weight"].shape == (32, 64)
     assert 0.0 <= accuracy(stdout) <= 1.0
@@ -81,17 +82,17 @@ def test_train_digits_saves_in_the_current_folder_by_default(tmp_path):
 
 # --- logistic_regression.py ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("dataset, binary_threshold", [("moons", 0.8), ("blobs", 0.95)])
 def test_logistic_regression_binary_and_softmax(dataset, binary_threshold):
-    stdout = succeeded(run("logistic_regression.py", "--quiet", "--epochs", "10",
-                           "--dataset", dataset))
+    stdout = succeeded(run("logistic_regression.py", "--quiet", "--epochs", "10", "--dataset", dataset))
     # A line cannot separate the moons (~0.87 at best), but chance is 0.5.
-    assert accuracy(stdout, f"{dataset} (binary logistic regression) test accuracy") \
-        >= binary_threshold
+    assert accuracy(stdout, f"{dataset} (binary logistic regression) test accuracy") >= binary_threshold
     assert accuracy(stdout, "digits (softmax regression) test accuracy") >= 0.9
 
 
 # --- spirals.py ----------------------------------------------------------------------------
+
 
 def test_spirals_mlp_separates_the_arms():
     stdout = succeeded(run("spirals.py", "--quiet", "--epochs", "40"))
@@ -99,6 +100,7 @@ def test_spirals_mlp_separates_the_arms():
 
 
 # --- mnist_mlp.py --------------------------------------------------------------------------
+
 
 def idx_bytes(array, magic):
     """The IDX encoding of a uint8 array: magic, one 4-byte size per dimension, data."""
@@ -114,8 +116,7 @@ def write_fake_mnist(root):
     images = np.kron(X.reshape(-1, 8, 8), np.ones((3, 3)))
     images = np.pad(images, ((0, 0), (2, 2), (2, 2)))
     images = np.round(images * 255 / 16).astype(np.uint8)
-    train_x, test_x, train_y, test_y = mg.data.train_test_split(images, y.astype(np.uint8),
-                                                                test_size=0.25, seed=0)
+    train_x, test_x, train_y, test_y = mg.data.train_test_split(images, y.astype(np.uint8), test_size=0.25, seed=0)
     (root / "train-images-idx3-ubyte").write_bytes(idx_bytes(train_x, 2051))
     (root / "train-labels-idx1-ubyte").write_bytes(idx_bytes(train_y, 2049))
     (root / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(idx_bytes(test_x, 2051)))
@@ -127,8 +128,12 @@ def test_mnist_without_files_explains_and_exits_2(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "--download" in result.stderr
-    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-                 "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+    for name in (
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    ):
         assert name in result.stderr
     assert "test accuracy" not in result.stdout
 
@@ -144,8 +149,7 @@ def test_mnist_with_a_corrupt_file_names_it_and_exits_2(tmp_path):
 
 def test_mnist_trains_on_fake_idx_files(tmp_path):
     write_fake_mnist(tmp_path)
-    stdout = succeeded(run("mnist_mlp.py", "--quiet", "--root", str(tmp_path),
-                           "--epochs", "8", "--batch-size", "32"))
+    stdout = succeeded(run("mnist_mlp.py", "--quiet", "--root", str(tmp_path), "--epochs", "8", "--batch-size", "32"))
     assert "1347 training and 450 test images" in stdout
     assert accuracy(stdout) >= 0.9  # ten classes: chance is 0.1
 
@@ -185,8 +189,9 @@ def test_plot_without_matplotlib_says_how_to_install_and_still_trains(tmp_path):
     blocker.mkdir(parents=True)
     (blocker / "__init__.py").write_text("raise ImportError('matplotlib hidden by the test')\n")
     image = tmp_path / "plot.png"
-    result = run("spirals.py", *quick_args("spirals.py", tmp_path), "--plot", str(image),
-                 extra_path=tmp_path / "blocker")
+    result = run(
+        "spirals.py", *quick_args("spirals.py", tmp_path), "--plot", str(image), extra_path=tmp_path / "blocker"
+    )
     stdout = succeeded(result)
     assert 'pip install "minigrad[plot]"' in result.stderr
     assert "test accuracy" in stdout

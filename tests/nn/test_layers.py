@@ -8,8 +8,18 @@ import pytest
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad.nn.layers import (
-    MLP, Dropout, Flatten, Identity, Linear, LogSoftmax, ReLU, Sequential, Sigmoid, Softmax,
-    Tanh)
+    MLP,
+    Dropout,
+    Flatten,
+    Identity,
+    Linear,
+    LogSoftmax,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
 from minigrad.nn.loss_modules import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from minigrad.nn.module import Module
 from minigrad.nn.parameter import Parameter
@@ -20,6 +30,7 @@ def randn(*shape, dtype=np.float32, seed=0):
 
 
 # --------------------------------------------------------------------------- Linear
+
 
 def test_linear_shapes_dtype_and_registration():
     layer = Linear(5, 3)
@@ -103,6 +114,7 @@ def test_linear_backward_matches_hand_written_gradients():
 
 # ---------------------------------------------------------------------- activations
 
+
 @pytest.mark.parametrize(
     "module, reference",
     [
@@ -133,6 +145,7 @@ def test_activations_are_parameter_free():
 
 
 # -------------------------------------------------------------------------- Dropout
+
 
 def test_dropout_eval_is_identity():
     layer = Dropout(0.5).eval()
@@ -177,9 +190,10 @@ def test_dropout_rejects_bad_p(p):
 
 # -------------------------------------------------------------------------- Flatten
 
+
 @pytest.mark.parametrize(
-    "shape, expected", [((2, 3, 4, 5), (2, 60)), ((7, 3), (7, 3)), ((0, 3, 2), (0, 6)),
-                        ((4, 1, 8), (4, 8))])
+    "shape, expected", [((2, 3, 4, 5), (2, 60)), ((7, 3), (7, 3)), ((0, 3, 2), (0, 6)), ((4, 1, 8), (4, 8))]
+)
 def test_flatten_keeps_the_first_axis(shape, expected):
     x = randn(*shape)
     out = Flatten()(mg.tensor(x))
@@ -199,6 +213,7 @@ def test_flatten_needs_a_batch_axis_and_another():
 
 
 # ----------------------------------------------------------------------- Sequential
+
 
 def test_sequential_registers_numbered_children_and_chains_them():
     a, b = Linear(3, 4), Linear(4, 2)
@@ -244,15 +259,21 @@ def test_empty_sequential_is_identity():
 
 # ------------------------------------------------------------------------------ MLP
 
+
 def test_mlp_structure_and_names():
     mlp = MLP([2, 16, 8, 3])
     assert isinstance(mlp, Sequential)
     kinds = [type(m).__name__ for m in mlp]
     assert kinds == ["Linear", "ReLU", "Linear", "ReLU", "Linear"]
-    assert [(m.in_features, m.out_features) for m in mlp if isinstance(m, Linear)] == [
-        (2, 16), (16, 8), (8, 3)]
+    assert [(m.in_features, m.out_features) for m in mlp if isinstance(m, Linear)] == [(2, 16), (16, 8), (8, 3)]
     assert [name for name, _ in mlp.named_parameters()] == [
-        "0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"]
+        "0.weight",
+        "0.bias",
+        "2.weight",
+        "2.bias",
+        "4.weight",
+        "4.bias",
+    ]
     assert mlp(mg.tensor(randn(5, 2))).shape == (5, 3)
     assert repr(mlp).startswith("MLP(\n  (0): Linear(in_features=2, out_features=16, bias=True)")
 
@@ -264,8 +285,15 @@ def test_mlp_with_two_sizes_is_one_linear_layer():
 
 @pytest.mark.parametrize(
     "activation, kind",
-    [("relu", ReLU), ("tanh", Tanh), ("sigmoid", Sigmoid), ("Tanh", Tanh), (Sigmoid, Sigmoid),
-     (lambda: Dropout(0.1), Dropout)])
+    [
+        ("relu", ReLU),
+        ("tanh", Tanh),
+        ("sigmoid", Sigmoid),
+        ("Tanh", Tanh),
+        (Sigmoid, Sigmoid),
+        (lambda: Dropout(0.1), Dropout),
+    ],
+)
 def test_mlp_activation_choices(activation, kind):
     mlp = MLP([3, 4, 4, 1], activation=activation)
     assert isinstance(mlp[1], kind) and isinstance(mlp[3], kind)
@@ -301,22 +329,31 @@ WEIGHT = np.array([1.0, 2.0, 0.5, 1.5])
     "module, function, input, target",
     [
         (CrossEntropyLoss(), F.cross_entropy, LOGITS, LABELS),
-        (CrossEntropyLoss(weight=WEIGHT, ignore_index=1, reduction="sum", label_smoothing=0.1),
-         lambda i, t: F.cross_entropy(i, t, weight=WEIGHT, ignore_index=1, reduction="sum",
-                                      label_smoothing=0.1),
-         LOGITS, LABELS),
-        (NLLLoss(weight=WEIGHT, reduction="none"),
-         lambda i, t: F.nll_loss(i, t, weight=WEIGHT, reduction="none"),
-         F.log_softmax(mg.tensor(LOGITS)).data, LABELS),
-        (BCEWithLogitsLoss(pos_weight=np.array([2.0]), reduction="sum"),
-         lambda i, t: F.binary_cross_entropy_with_logits(i, t, reduction="sum",
-                                                         pos_weight=np.array([2.0])),
-         LOGITS[:, :1], (LABELS[:, None] > 1).astype(np.float64)),
-        (BCELoss(weight=np.full((6, 1), 0.5)),
-         lambda i, t: F.binary_cross_entropy(i, t, weight=np.full((6, 1), 0.5)),
-         1 / (1 + np.exp(-LOGITS[:, :1])), (LABELS[:, None] > 1).astype(np.float64)),
-        (MSELoss(reduction="sum"), lambda i, t: F.mse_loss(i, t, reduction="sum"),
-         LOGITS, LOGITS[::-1].copy()),
+        (
+            CrossEntropyLoss(weight=WEIGHT, ignore_index=1, reduction="sum", label_smoothing=0.1),
+            lambda i, t: F.cross_entropy(i, t, weight=WEIGHT, ignore_index=1, reduction="sum", label_smoothing=0.1),
+            LOGITS,
+            LABELS,
+        ),
+        (
+            NLLLoss(weight=WEIGHT, reduction="none"),
+            lambda i, t: F.nll_loss(i, t, weight=WEIGHT, reduction="none"),
+            F.log_softmax(mg.tensor(LOGITS)).data,
+            LABELS,
+        ),
+        (
+            BCEWithLogitsLoss(pos_weight=np.array([2.0]), reduction="sum"),
+            lambda i, t: F.binary_cross_entropy_with_logits(i, t, reduction="sum", pos_weight=np.array([2.0])),
+            LOGITS[:, :1],
+            (LABELS[:, None] > 1).astype(np.float64),
+        ),
+        (
+            BCELoss(weight=np.full((6, 1), 0.5)),
+            lambda i, t: F.binary_cross_entropy(i, t, weight=np.full((6, 1), 0.5)),
+            1 / (1 + np.exp(-LOGITS[:, :1])),
+            (LABELS[:, None] > 1).astype(np.float64),
+        ),
+        (MSELoss(reduction="sum"), lambda i, t: F.mse_loss(i, t, reduction="sum"), LOGITS, LOGITS[::-1].copy()),
     ],
     ids=["ce", "ce-options", "nll", "bce-logits", "bce", "mse"],
 )

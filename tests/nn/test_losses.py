@@ -21,6 +21,7 @@ import minigrad.nn.functional as F
 
 # --- the naive reference ------------------------------------------------------------------
 
+
 def naive_softmax(row):
     """softmax of a list of numbers: exp of each (max subtracted) over their sum."""
     top = max(row)
@@ -129,8 +130,9 @@ def rows_to_input_layout(rows, shape):
     return np.moveaxis(rows.reshape(rest + (shape[1],)), -1, 1)
 
 
-def closed_form_gradient(x, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0,
-                         upstream=None):
+def closed_form_gradient(
+    x, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0, upstream=None
+):
     """d loss / d x = (softmax·Σ_c q − q)·g / denominator, one row per position."""
     x = np.asarray(x, dtype=np.float64)
     positions, out_shape = class_axis_positions(x.shape)
@@ -214,8 +216,7 @@ def test_hand_worked_label_smoothing_with_weights_and_an_ignored_target():
 def test_hand_worked_probability_target_with_smoothing_and_weights():
     # t = (0, 0, 1), ε = 0.3: q = t·0.7 + 0.1 = (0.1, 0.1, 0.8); weights (1, 2, 3):
     # -(1·0.1·log 1/8 + 2·0.1·log 2/8 + 3·0.8·log 5/8) = 0.207944 + 0.277259 + 1.128009 = 1.613212
-    loss = F.cross_entropy(mg.tensor(LOG_125), np.array([0.0, 0.0, 1.0]), weight=[1.0, 2.0, 3.0],
-                           label_smoothing=0.3)
+    loss = F.cross_entropy(mg.tensor(LOG_125), np.array([0.0, 0.0, 1.0]), weight=[1.0, 2.0, 3.0], label_smoothing=0.3)
     assert loss.item() == pytest.approx(1.613212, abs=1e-6)
 
 
@@ -259,7 +260,8 @@ def test_weighted_mean_denominators_differ_between_indices_and_probabilities():
     mean = F.cross_entropy(x, probabilities, weight=weight).item()
     assert mean == pytest.approx(total / 8, rel=1e-12)  # N·d1 = 4·2 positions, weights or not
     assert F.cross_entropy(x, probabilities).item() == pytest.approx(
-        F.cross_entropy(x, probabilities, reduction="sum").item() / 8, rel=1e-12)
+        F.cross_entropy(x, probabilities, reduction="sum").item() / 8, rel=1e-12
+    )
 
 
 def test_all_targets_ignored_gives_nan_for_mean_and_zero_gradient():
@@ -291,8 +293,9 @@ def test_empty_batch_mean_is_nan():
     assert F.cross_entropy(x, np.zeros(0, dtype=np.int64), reduction="sum").item() == 0.0
 
 
-@pytest.mark.parametrize("target", [[2, 0], np.array([2, 0], dtype=np.int32), mg.tensor([2, 0]),
-                                    np.array([2, 0], dtype=np.uint8)])
+@pytest.mark.parametrize(
+    "target", [[2, 0], np.array([2, 0], dtype=np.int32), mg.tensor([2, 0]), np.array([2, 0], dtype=np.uint8)]
+)
 def test_targets_as_lists_arrays_and_tensors_of_any_integer_type(target):
     loss = F.cross_entropy(mg.tensor(np.array([LOG_125, LOG_125])), target)
     assert loss.item() == pytest.approx((0.470004 + 2.079442) / 2, abs=1e-6)
@@ -342,7 +345,8 @@ def ignore_index_for(ignore):
 CASES = [
     (shape, "indices", weighted, ignore, reduction, eps)
     for shape, weighted, ignore, reduction, eps in itertools.product(
-        SHAPES, [False, True], ["none", "ignored", "ignore 1"], REDUCTIONS, SMOOTHINGS)
+        SHAPES, [False, True], ["none", "ignored", "ignore 1"], REDUCTIONS, SMOOTHINGS
+    )
 ] + [
     (shape, "probabilities", weighted, "none", reduction, eps)
     for shape, weighted, reduction, eps in itertools.product(SHAPES, [False, True], REDUCTIONS, SMOOTHINGS)
@@ -374,8 +378,9 @@ def test_value_and_gradient_against_the_naive_reference(case):
     closed = closed_form_gradient(x, target, options["weight"], ignore_index, reduction, eps, upstream)
     # the create_graph backward (written with differentiable ops) must give the same first derivative
     fresh = mg.tensor(x, requires_grad=True)
-    (differentiable,) = mg.grad(F.cross_entropy(fresh, target, **options), fresh, grad_outputs=mg.tensor(upstream),
-                                create_graph=True)
+    (differentiable,) = mg.grad(
+        F.cross_entropy(fresh, target, **options), fresh, grad_outputs=mg.tensor(upstream), create_graph=True
+    )
     assert differentiable.requires_grad
     for gradient in (logits.grad, differentiable.data):
         if reduction == "mean" and np.isnan(expected):  # nothing counts: the gradient is exactly 0
@@ -434,6 +439,7 @@ def test_gradcheck_fails_for_a_deliberately_wrong_gradient():
 
 # --- the target's gradient and second derivatives, by formula --------------------------------
 
+
 def test_gradient_with_respect_to_a_probability_target():
     rng = np.random.default_rng(12)
     x = rng.standard_normal((3, 4))
@@ -448,8 +454,7 @@ def test_gradient_with_respect_to_a_probability_target():
     np.testing.assert_allclose(logits.grad, (np.exp(log_p) * q.sum(1, keepdims=True) - q) / 3, rtol=1e-12)
     # the same first derivatives from the create_graph backward
     logits, target = mg.tensor(x, requires_grad=True), mg.tensor(t, requires_grad=True)
-    grads = mg.grad(F.cross_entropy(logits, target, weight=w, label_smoothing=0.2), [logits, target],
-                    create_graph=True)
+    grads = mg.grad(F.cross_entropy(logits, target, weight=w, label_smoothing=0.2), [logits, target], create_graph=True)
     np.testing.assert_allclose(grads[0].data, (np.exp(log_p) * q.sum(1, keepdims=True) - q) / 3, rtol=1e-12)
     np.testing.assert_allclose(grads[1].data, -(1 - 0.2) * w * log_p / 3, rtol=1e-12)
 
@@ -473,13 +478,17 @@ def test_hessian_vector_product_has_the_softmax_jacobian_form():
 
 # --- stability ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("logits, label, expected", [
-    ([1e4, 0.0, -1e4], 0, 0.0),                        # the label has all the mass: -log 1
-    ([1e4, 0.0, -1e4], 2, 2e4),                        # 1e4 - (-1e4)
-    ([-1e4, -1e4, -1e4], 1, math.log(3)),              # all tiny and equal: uniform
-    ([1e4, 1e4 - 1, -1e4], 1, 1 + math.log1p(math.exp(-1))),  # -log(e^-1 / (1 + e^-1))
-    ([-1e4, -1e4 + 2, 1e4], 0, 2e4),
-])
+
+@pytest.mark.parametrize(
+    "logits, label, expected",
+    [
+        ([1e4, 0.0, -1e4], 0, 0.0),  # the label has all the mass: -log 1
+        ([1e4, 0.0, -1e4], 2, 2e4),  # 1e4 - (-1e4)
+        ([-1e4, -1e4, -1e4], 1, math.log(3)),  # all tiny and equal: uniform
+        ([1e4, 1e4 - 1, -1e4], 1, 1 + math.log1p(math.exp(-1))),  # -log(e^-1 / (1 + e^-1))
+        ([-1e4, -1e4 + 2, 1e4], 0, 2e4),
+    ],
+)
 def test_float32_logits_of_magnitude_1e4_give_finite_right_values(logits, label, expected):
     x = mg.tensor(np.array([logits], dtype=np.float32), requires_grad=True)
     loss = F.cross_entropy(x, [label])
@@ -497,16 +506,16 @@ def test_float32_logits_of_magnitude_1e4_give_finite_right_values(logits, label,
 @pytest.mark.parametrize("eps", [0.0, 0.1, 1.0])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_extreme_float32_logits_with_every_option_stay_finite_and_right(eps, weighted):
-    x = np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4 + 1], [1e4, 1e4 - 3, -1e4], [-1e4, 1e4, 1e4]],
-                 dtype=np.float32)
+    x = np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4 + 1], [1e4, 1e4 - 3, -1e4], [-1e4, 1e4, 1e4]], dtype=np.float32)
     labels = np.array([1, 2, 0, -100])
     weight = WEIGHT if weighted else None
     for reduction in REDUCTIONS:
         logits = mg.tensor(x, requires_grad=True)
         loss = F.cross_entropy(logits, labels, weight=weight, label_smoothing=eps, reduction=reduction)
         assert np.all(np.isfinite(loss.data))
-        expected = naive_cross_entropy(x.astype(np.float64), labels, weight=weight, label_smoothing=eps,
-                                       reduction=reduction)
+        expected = naive_cross_entropy(
+            x.astype(np.float64), labels, weight=weight, label_smoothing=eps, reduction=reduction
+        )
         np.testing.assert_allclose(loss.data, expected, rtol=1e-5)
         loss.backward(np.ones(loss.shape, dtype=np.float32))
         assert np.all(np.isfinite(logits.grad))
@@ -539,5 +548,6 @@ def test_float32_loss_matches_float64_reference_on_ordinary_logits():
     labels = rng.integers(0, 5, 6)
     loss = F.cross_entropy(mg.tensor(x), labels, label_smoothing=0.1)
     assert loss.dtype == np.float32
-    assert loss.item() == pytest.approx(naive_cross_entropy(x.astype(np.float64), labels, label_smoothing=0.1),
-                                        rel=1e-6)
+    assert loss.item() == pytest.approx(
+        naive_cross_entropy(x.astype(np.float64), labels, label_smoothing=0.1), rel=1e-6
+    )

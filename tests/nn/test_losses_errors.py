@@ -21,14 +21,18 @@ def shape_pattern(*shapes):
 
 # --- labels out of range: IndexError naming the label and the class count ----------------------
 
+
 @pytest.mark.parametrize("loss", [F.cross_entropy, F.nll_loss], ids=["cross_entropy", "nll_loss"])
-@pytest.mark.parametrize("input, target, bad", [
-    (LOGITS, [0, 1, 5, 2], 5),
-    (LOGITS, [0, 1, -1, 2], -1),                       # negative, and not the ignore_index
-    (LOGITS, [0, 3, 1, 2], 3),                         # C itself is one too many
-    (SPATIAL, np.array([[[0, 1], [2, 7]], [[0, 0], [0, 0]]]), 7),
-    (SINGLE, np.array(4), 4),
-])
+@pytest.mark.parametrize(
+    "input, target, bad",
+    [
+        (LOGITS, [0, 1, 5, 2], 5),
+        (LOGITS, [0, 1, -1, 2], -1),  # negative, and not the ignore_index
+        (LOGITS, [0, 3, 1, 2], 3),  # C itself is one too many
+        (SPATIAL, np.array([[[0, 1], [2, 7]], [[0, 0], [0, 0]]]), 7),
+        (SINGLE, np.array(4), 4),
+    ],
+)
 def test_label_out_of_range_names_the_label_and_the_class_count(loss, input, target, bad):
     with pytest.raises(IndexError, match=rf"label {bad} .*3 classes"):
         loss(input, target)
@@ -42,26 +46,33 @@ def test_a_label_equal_to_a_custom_ignore_index_is_not_out_of_range():
 
 # --- targets that do not fit: ValueError naming both shapes -------------------------------------
 
+
 @pytest.mark.parametrize("loss", [F.cross_entropy, F.nll_loss], ids=["cross_entropy", "nll_loss"])
-@pytest.mark.parametrize("input, target", [
-    (LOGITS, np.zeros(3, dtype=np.int64)),             # N = 3 labels for 4 rows
-    (LOGITS, np.zeros((4, 1), dtype=np.int64)),
-    (SPATIAL, np.zeros((2, 2), dtype=np.int64)),       # (N, d1) for (N, C, d1, d2)
-    (SPATIAL, np.zeros((2, 2, 3), dtype=np.int64)),
-    (SINGLE, np.zeros(1, dtype=np.int64)),             # a (C,) input takes one 0-d label
-])
+@pytest.mark.parametrize(
+    "input, target",
+    [
+        (LOGITS, np.zeros(3, dtype=np.int64)),  # N = 3 labels for 4 rows
+        (LOGITS, np.zeros((4, 1), dtype=np.int64)),
+        (SPATIAL, np.zeros((2, 2), dtype=np.int64)),  # (N, d1) for (N, C, d1, d2)
+        (SPATIAL, np.zeros((2, 2, 3), dtype=np.int64)),
+        (SINGLE, np.zeros(1, dtype=np.int64)),  # a (C,) input takes one 0-d label
+    ],
+)
 def test_class_index_target_of_the_wrong_shape_names_both_shapes(loss, input, target):
     with pytest.raises(ValueError, match=shape_pattern(target.shape, input.shape)):
         loss(input, target)
 
 
-@pytest.mark.parametrize("input, target", [
-    (LOGITS, np.zeros((4, 2))),
-    (LOGITS, np.zeros(4)),                             # float labels are not class indices
-    (LOGITS, np.zeros((3, 3))),
-    (SPATIAL, np.zeros((2, 3, 2))),
-    (SINGLE, np.zeros((1, 3))),
-])
+@pytest.mark.parametrize(
+    "input, target",
+    [
+        (LOGITS, np.zeros((4, 2))),
+        (LOGITS, np.zeros(4)),  # float labels are not class indices
+        (LOGITS, np.zeros((3, 3))),
+        (SPATIAL, np.zeros((2, 3, 2))),
+        (SINGLE, np.zeros((1, 3))),
+    ],
+)
 def test_float_target_of_the_wrong_shape_names_both_shapes(input, target):
     with pytest.raises(ValueError, match=shape_pattern(target.shape, input.shape)):
         F.cross_entropy(input, target)
@@ -106,6 +117,7 @@ def test_zero_dimensional_logits_have_no_class_axis():
 
 # --- weights, smoothing, reductions ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize("loss", [F.cross_entropy, F.nll_loss], ids=["cross_entropy", "nll_loss"])
 @pytest.mark.parametrize("weight", [[1.0, 2.0], [1.0, 2.0, 3.0, 4.0], np.ones((3, 1))])
 def test_weight_of_the_wrong_length_names_the_expected_and_given_shapes(loss, weight):
@@ -118,11 +130,14 @@ def test_weight_of_the_wrong_length_with_probability_targets():
         F.cross_entropy(LOGITS, np.full((4, 3), 1 / 3), weight=[1.0, 2.0])
 
 
-@pytest.mark.parametrize("name, options", [
-    ("pos_weight", dict(pos_weight=[1.0, 2.0])),
-    ("weight", dict(weight=np.ones((3, 3)))),
-    ("weight", dict(weight=np.ones((2, 4, 3)))),       # broadcasts, but to a bigger shape than the input's
-])
+@pytest.mark.parametrize(
+    "name, options",
+    [
+        ("pos_weight", dict(pos_weight=[1.0, 2.0])),
+        ("weight", dict(weight=np.ones((3, 3)))),
+        ("weight", dict(weight=np.ones((2, 4, 3)))),  # broadcasts, but to a bigger shape than the input's
+    ],
+)
 def test_bce_with_logits_weights_must_broadcast_to_the_input(name, options):
     with pytest.raises(ValueError, match=rf"{name} of shape .*{shape_pattern((4, 3))}"):
         F.binary_cross_entropy_with_logits(LOGITS, np.zeros((4, 3)), **options)
@@ -140,14 +155,18 @@ def test_label_smoothing_outside_zero_one(label_smoothing, target):
         F.cross_entropy(LOGITS, target, label_smoothing=label_smoothing)
 
 
-@pytest.mark.parametrize("call", [
-    lambda r: F.cross_entropy(LOGITS, [0, 1, 2, 1], reduction=r),
-    lambda r: F.cross_entropy(LOGITS, np.full((4, 3), 1 / 3), reduction=r),
-    lambda r: F.nll_loss(LOGITS, [0, 1, 2, 1], reduction=r),
-    lambda r: F.binary_cross_entropy_with_logits(LOGITS, np.zeros((4, 3)), reduction=r),
-    lambda r: F.binary_cross_entropy(mg.tensor([0.5]), [1.0], reduction=r),
-    lambda r: F.mse_loss(LOGITS, np.zeros((4, 3)), reduction=r),
-], ids=["ce-indices", "ce-probabilities", "nll", "bce-logits", "bce", "mse"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda r: F.cross_entropy(LOGITS, [0, 1, 2, 1], reduction=r),
+        lambda r: F.cross_entropy(LOGITS, np.full((4, 3), 1 / 3), reduction=r),
+        lambda r: F.nll_loss(LOGITS, [0, 1, 2, 1], reduction=r),
+        lambda r: F.binary_cross_entropy_with_logits(LOGITS, np.zeros((4, 3)), reduction=r),
+        lambda r: F.binary_cross_entropy(mg.tensor([0.5]), [1.0], reduction=r),
+        lambda r: F.mse_loss(LOGITS, np.zeros((4, 3)), reduction=r),
+    ],
+    ids=["ce-indices", "ce-probabilities", "nll", "bce-logits", "bce", "mse"],
+)
 @pytest.mark.parametrize("reduction", ["avg", "MEAN", None])
 def test_unknown_reduction_names_the_choices(call, reduction):
     with pytest.raises(ValueError, match=rf"'mean', 'sum', 'none'.*got {re.escape(repr(reduction))}"):
@@ -155,6 +174,7 @@ def test_unknown_reduction_names_the_choices(call, reduction):
 
 
 # --- binary cross-entropy takes probabilities -----------------------------------------------------
+
 
 @pytest.mark.parametrize("bad", [1.5, -0.2, float("nan")])
 def test_bce_probabilities_outside_zero_one_name_the_value(bad):

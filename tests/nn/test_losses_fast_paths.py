@@ -57,11 +57,14 @@ def test_an_ignore_index_inside_the_class_range_that_no_label_uses_changes_nothi
     np.testing.assert_array_equal(plain.grad, custom.grad)
 
 
-@pytest.mark.parametrize("labels, ignore_index", [
-    (np.array([0, 3, -100, 1, 2, -100]), -100),   # the default, below the class range
-    (np.array([0, 3, 9, 1, 2, 9]), 9),            # above the class range
-    (np.array([0, 3, 1, 1, 2, 1]), 1),            # a real class
-])
+@pytest.mark.parametrize(
+    "labels, ignore_index",
+    [
+        (np.array([0, 3, -100, 1, 2, -100]), -100),  # the default, below the class range
+        (np.array([0, 3, 9, 1, 2, 9]), 9),  # above the class range
+        (np.array([0, 3, 1, 1, 2, 1]), 1),  # a real class
+    ],
+)
 def test_ignored_rows_count_for_nothing_wherever_the_ignore_index_lies(labels, ignore_index):
     x = mg.tensor(LOGITS, requires_grad=True)
     loss = F.cross_entropy(x, labels, ignore_index=ignore_index)
@@ -75,10 +78,17 @@ def test_ignored_rows_count_for_nothing_wherever_the_ignore_index_lies(labels, i
     np.testing.assert_allclose(x.grad, softmax_minus_onehot(LOGITS, labels, counts), atol=1e-7)
 
 
-@pytest.mark.parametrize("labels, ignore_index, bad", [
-    ([0, 4, 1], -100, 4), ([-1, 0, 1], -100, -1), ([-100, 0, 7], -100, 7),
-    ([2, 0, 5], 2, 5), ([9, 9, -3], 9, -3), ([0, -2**63, 1], -100, -2**63),
-])
+@pytest.mark.parametrize(
+    "labels, ignore_index, bad",
+    [
+        ([0, 4, 1], -100, 4),
+        ([-1, 0, 1], -100, -1),
+        ([-100, 0, 7], -100, 7),
+        ([2, 0, 5], 2, 5),
+        ([9, 9, -3], 9, -3),
+        ([0, -(2**63), 1], -100, -(2**63)),
+    ],
+)
 def test_a_bad_label_is_still_named_when_the_min_max_check_fails(labels, ignore_index, bad):
     with pytest.raises(IndexError, match=f"target label {bad} is out of range for 4 classes"):
         F.cross_entropy(mg.tensor(LOGITS[:3]), np.array(labels), ignore_index=ignore_index)
@@ -91,8 +101,9 @@ def test_labels_of_every_signed_integer_type_and_byte_order_are_checked(dtype):
     with pytest.raises(IndexError, match="target label -1 is out of range for 4 classes"):
         _check_labels(np.array([0, -1, 1], dtype=dtype), 4, -100)
     loss = F.cross_entropy(mg.tensor(LOGITS[:3]), labels, reduction="sum")
-    assert loss.item() == pytest.approx(F.cross_entropy(mg.tensor(LOGITS[:3]), labels.astype(np.int64),
-                                                        reduction="sum").item(), rel=1e-7)
+    assert loss.item() == pytest.approx(
+        F.cross_entropy(mg.tensor(LOGITS[:3]), labels.astype(np.int64), reduction="sum").item(), rel=1e-7
+    )
 
 
 def test_check_labels_returns_no_mask_when_every_row_counts():

@@ -13,6 +13,7 @@ import minigrad.nn.functional as F
 
 # --- softmax and log_softmax --------------------------------------------------------------------
 
+
 def naive_softmax_rows(x):
     """softmax of each row of a 2-D array, one row at a time, max subtracted."""
     out = []
@@ -62,6 +63,7 @@ def test_softmax_and_log_softmax_gradients():
 
 # --- linear -------------------------------------------------------------------------------------
 
+
 def test_linear_values_hand_worked():
     x = mg.tensor([[1.0, 2.0], [0.0, -1.0]])
     w = mg.tensor([[1.0, 0.0], [2.0, 1.0], [-1.0, 3.0]])  # (out=3, in=2)
@@ -86,6 +88,7 @@ def test_linear_shape_error_names_both_shapes():
 
 
 # --- one_hot ------------------------------------------------------------------------------------
+
 
 def test_one_hot_values_shape_and_dtype():
     out = F.one_hot(mg.tensor([2, 0, 1]), 4)
@@ -112,6 +115,7 @@ def test_one_hot_errors():
 
 
 # --- dropout ------------------------------------------------------------------------------------
+
 
 def test_dropout_in_training_zeroes_about_p_and_scales_survivors():
     mg.manual_seed(0)
@@ -167,6 +171,7 @@ def test_dropout_probability_out_of_range(p):
 
 # --- loss modules pass their keywords through ------------------------------------------------
 
+
 def test_cross_entropy_loss_module_uses_every_keyword():
     x = mg.tensor(np.array([np.log([1.0, 2.0, 5.0])] * 3))
     labels = [2, 0, 1]
@@ -185,7 +190,8 @@ def test_binary_and_other_loss_modules_use_their_keywords():
     assert nn.BCEWithLogitsLoss(pos_weight=[3.0], reduction="sum")(x, t).item() == pytest.approx(4 * math.log(2))
     assert nn.BCEWithLogitsLoss(weight=[2.0, 0.0])(x, t).item() == pytest.approx(math.log(2))
     assert nn.BCELoss(weight=[1.0, 3.0], reduction="sum")(mg.tensor([0.5, 0.5]), t).item() == pytest.approx(
-        4 * math.log(2))
+        4 * math.log(2)
+    )
     log_p = mg.tensor(np.log([[0.2, 0.8], [0.5, 0.5]]))
     assert nn.NLLLoss(weight=[1.0, 4.0], ignore_index=0)(log_p, [1, 0]).item() == pytest.approx(-math.log(0.8))
     assert nn.MSELoss(reduction="sum")(mg.tensor([1.0, 3.0]), [0.0, 0.0]).item() == 10.0

@@ -25,6 +25,7 @@ def reduce_list(losses, reduction, shape, denominator=None):
 
 # --- nll_loss ---------------------------------------------------------------------------------
 
+
 def naive_nll(x, target, weight=None, ignore_index=-100, reduction="mean"):
     """-w[y]·x[n, y, ...] at every position, the mean over Σ w[y] of the non-ignored targets."""
     x = np.asarray(x, dtype=np.float64)
@@ -115,6 +116,7 @@ def test_nll_of_log_softmax_equals_cross_entropy():
 
 # --- binary_cross_entropy_with_logits -----------------------------------------------------------
 
+
 def naive_bce_with_logits(x, t, weight=None, pos_weight=None, reduction="mean"):
     """-w·[pw·t·log σ(x) + (1 - t)·log(1 - σ(x))] element by element (moderate logits only)."""
     x, t = np.asarray(x, np.float64), np.asarray(t, np.float64)
@@ -162,10 +164,10 @@ def test_bce_with_logits_is_stable_for_logits_of_magnitude_1e4(pos_weight):
 
 BCE_LOGIT_OPTIONS = [
     ((4, 3), None, None),
-    ((4, 3), None, (3,)),           # pos_weight per class, broadcast over the batch
-    ((4, 3), (4, 1), (3,)),         # weight per sample, pos_weight per class
+    ((4, 3), None, (3,)),  # pos_weight per class, broadcast over the batch
+    ((4, 3), (4, 1), (3,)),  # weight per sample, pos_weight per class
     ((4, 3), (3,), None),
-    ((2, 3, 2), (3, 1), (3, 1)),    # class axis 1 of a (N, C, d) input
+    ((2, 3, 2), (3, 1), (3, 1)),  # class axis 1 of a (N, C, d) input
     ((5,), (5,), (1,)),
 ]
 
@@ -187,11 +189,13 @@ def test_bce_with_logits_against_the_naive_reference(shape, weight_shape, pos_we
     w = 1.0 if weight is None else weight
     pw = 1.0 if pos_weight is None else pos_weight
     n = x.size if reduction == "mean" else 1
-    np.testing.assert_allclose(logits.grad, np.broadcast_to(w * (s * (pw * t + 1 - t) - pw * t) / n, x.shape),
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        logits.grad, np.broadcast_to(w * (s * (pw * t + 1 - t) - pw * t) / n, x.shape), rtol=1e-10
+    )
     # d/dt = -w·(pw·log σ(x) - log(1 - σ(x)))
-    np.testing.assert_allclose(target.grad, np.broadcast_to(-w * (pw * np.log(s) - np.log(1 - s)) / n, x.shape),
-                               rtol=1e-8)
+    np.testing.assert_allclose(
+        target.grad, np.broadcast_to(-w * (pw * np.log(s) - np.log(1 - s)) / n, x.shape), rtol=1e-8
+    )
     fn = lambda v, u: F.binary_cross_entropy_with_logits(v, u, **options)  # noqa: E731
     inputs = (mg.tensor(x, requires_grad=True), mg.tensor(t, requires_grad=True))
     assert mg.gradcheck(fn, inputs)
@@ -199,6 +203,7 @@ def test_bce_with_logits_against_the_naive_reference(shape, weight_shape, pos_we
 
 
 # --- binary_cross_entropy -----------------------------------------------------------------------
+
 
 def clamped_log(v):
     return max(math.log(v), -100.0) if v > 0 else -100.0
@@ -262,6 +267,7 @@ def test_bce_of_sigmoid_equals_bce_with_logits_on_moderate_logits():
 
 # --- mse_loss -----------------------------------------------------------------------------------
 
+
 def test_mse_hand_worked_and_reductions():
     x = mg.tensor([[1.0, 2.0], [3.0, 5.0]], requires_grad=True)
     t = [[0.0, 2.0], [1.0, 1.0]]
@@ -277,8 +283,10 @@ def test_mse_hand_worked_and_reductions():
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_mse_gradcheck_and_gradgradcheck(reduction):
     rng = np.random.default_rng(9)
-    inputs = (mg.tensor(rng.standard_normal((3, 4)), requires_grad=True),
-              mg.tensor(rng.standard_normal((3, 4)), requires_grad=True))
+    inputs = (
+        mg.tensor(rng.standard_normal((3, 4)), requires_grad=True),
+        mg.tensor(rng.standard_normal((3, 4)), requires_grad=True),
+    )
     fn = lambda a, b: F.mse_loss(a, b, reduction=reduction)  # noqa: E731
     assert mg.gradcheck(fn, inputs)
     assert mg.gradgradcheck(fn, inputs)

@@ -47,6 +47,7 @@ def assert_unchanged(module, before):
 
 # ------------------------------------------------------------------------ Parameter
 
+
 def test_parameter_requires_grad_and_is_a_tensor():
     p = Parameter(np.zeros((2, 3), dtype=np.float32))
     assert isinstance(p, mg.Tensor)
@@ -76,11 +77,11 @@ def test_parameter_repr_says_parameter():
 
 # --------------------------------------------------------------------- registration
 
+
 def test_parameters_and_modules_register_in_assignment_order():
     net = TwoLayer()
     assert list(net._modules) == ["fc1", "act", "fc2"]
-    assert [name for name, _ in net.named_parameters()] == [
-        "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+    assert [name for name, _ in net.named_parameters()] == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
     assert [p.shape for p in net.parameters()] == [(3, 2), (3,), (1, 3), (1,)]
 
 
@@ -88,8 +89,14 @@ def test_nested_dotted_names_own_parameters_first_like_pytorch():
     names = [name for name, _ in Outer().named_parameters()]
     assert names == [
         "scale",
-        "body.0.weight", "body.0.bias", "body.2.weight", "body.2.bias",
-        "head.fc1.weight", "head.fc1.bias", "head.fc2.weight", "head.fc2.bias",
+        "body.0.weight",
+        "body.0.bias",
+        "body.2.weight",
+        "body.2.bias",
+        "head.fc1.weight",
+        "head.fc1.bias",
+        "head.fc2.weight",
+        "head.fc2.bias",
     ]
 
 
@@ -174,8 +181,7 @@ def test_children_and_modules():
     assert [name for name, _ in outer.named_children()] == ["body", "head"]
     assert list(outer.children()) == [outer.body, outer.head]
     names = [name for name, _ in outer.named_modules()]
-    assert names == ["", "body", "body.0", "body.1", "body.2", "head", "head.fc1",
-                     "head.act", "head.fc2"]
+    assert names == ["", "body", "body.0", "body.1", "body.2", "head", "head.fc1", "head.act", "head.fc2"]
     assert next(iter(outer.modules())) is outer
 
 
@@ -193,6 +199,7 @@ def test_add_module_and_register_parameter_check_their_arguments():
 
 
 # ----------------------------------------------------------------- modes and grads
+
 
 def test_train_and_eval_propagate_and_return_self():
     outer = Outer()
@@ -233,6 +240,7 @@ def test_missing_forward_names_the_class():
 
 # ------------------------------------------------------------------------ state dict
 
+
 def test_state_dict_is_an_ordered_dict_of_copies():
     net = TwoLayer()
     state = net.state_dict()
@@ -249,8 +257,7 @@ def test_state_dict_is_an_ordered_dict_of_copies():
 
 def test_state_dict_lists_a_shared_parameter_under_every_name():
     layer = Linear(2, 2)
-    assert list(Sequential(layer, layer).state_dict()) == [
-        "0.weight", "0.bias", "1.weight", "1.bias"]
+    assert list(Sequential(layer, layer).state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
 
 
 def test_load_state_dict_round_trip_copies_and_keeps_dtype():
@@ -288,10 +295,11 @@ def test_load_state_dict_accepts_tensors_and_nested_lists():
     [
         (lambda s: s.pop("head.fc2.bias"), ["Missing key", "'head.fc2.bias'"]),
         (lambda s: s.update(extra=np.zeros(1)), ["Unexpected key", "'extra'"]),
-        (lambda s: (s.pop("scale"), s.update(bogus=np.zeros(1))),
-         ["Missing key", "'scale'", "Unexpected key", "'bogus'"]),
-        (lambda s: s.update({"head.fc2.weight": np.zeros((3, 1))}),
-         ["head.fc2.weight", "(3, 1)", "(1, 3)"]),
+        (
+            lambda s: (s.pop("scale"), s.update(bogus=np.zeros(1))),
+            ["Missing key", "'scale'", "Unexpected key", "'bogus'"],
+        ),
+        (lambda s: s.update({"head.fc2.weight": np.zeros((3, 1))}), ["head.fc2.weight", "(3, 1)", "(1, 3)"]),
         (lambda s: s.update({"head.fc2.bias": "text"}), ["head.fc2.bias", "str"]),
         (lambda s: s.update({"head.fc2.bias": None}), ["head.fc2.bias", "NoneType"]),
         (lambda s: s.update({"head.fc2.bias": [[1.0], [2.0, 3.0]]}), ["head.fc2.bias", "list"]),
@@ -352,14 +360,10 @@ def test_load_state_dict_rejects_a_non_mapping():
 
 # ----------------------------------------------------------------------------- repr
 
+
 def test_sequential_repr_matches_pytorch_layout():
     seq = Sequential(Linear(2, 3), ReLU())
-    assert repr(seq) == (
-        "Sequential(\n"
-        "  (0): Linear(in_features=2, out_features=3, bias=True)\n"
-        "  (1): ReLU()\n"
-        ")"
-    )
+    assert repr(seq) == ("Sequential(\n  (0): Linear(in_features=2, out_features=3, bias=True)\n  (1): ReLU()\n)")
 
 
 def test_nested_repr_indents_each_level():

@@ -22,8 +22,8 @@ def reference_adam(w, grads, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
             g = g + weight_decay * w
         m = beta1 * m + (1 - beta1) * g
         v = beta2 * v + (1 - beta2) * g * g
-        bias_correction1 = 1 - beta1 ** t
-        bias_correction2 = 1 - beta2 ** t
+        bias_correction1 = 1 - beta1**t
+        bias_correction2 = 1 - beta2**t
         denom = np.sqrt(v) / math.sqrt(bias_correction2) + eps
         w = w - lr / bias_correction1 * m / denom
     return w
@@ -56,13 +56,16 @@ def test_second_step_worked_by_hand():
     np.testing.assert_allclose(p.data, [-0.1 - 0.1 / 0.75 * 1.25 / (1.5 / math.sqrt(0.75))])
 
 
-@pytest.mark.parametrize("options", [
-    {},
-    {"betas": (0.8, 0.99), "eps": 1e-6},
-    {"weight_decay": 0.1},
-    {"betas": (0.3, 0.5), "weight_decay": 0.05},
-    {"betas": (0.0, 0.0)},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"betas": (0.8, 0.99), "eps": 1e-6},
+        {"weight_decay": 0.1},
+        {"betas": (0.3, 0.5), "weight_decay": 0.05},
+        {"betas": (0.0, 0.0)},
+    ],
+)
 def test_adam_trajectory_matches_the_rule(options):
     rng = np.random.default_rng(1)
     w0 = rng.standard_normal((2, 5))
@@ -113,8 +116,9 @@ def test_float32_stays_float32(cls):
     assert p.data.dtype == np.float32
     assert opt.state[p]["exp_avg"].dtype == np.float32
     assert opt.state[p]["exp_avg_sq"].dtype == np.float32
-    want = reference_adam(np.array([1.0, -1.0]), [g.astype(np.float64) for g in grads], lr=0.01,
-                          weight_decay=0.1, decoupled=cls is AdamW)
+    want = reference_adam(
+        np.array([1.0, -1.0]), [g.astype(np.float64) for g in grads], lr=0.01, weight_decay=0.1, decoupled=cls is AdamW
+    )
     np.testing.assert_allclose(p.data, want, rtol=1e-5)
 
 
@@ -143,5 +147,6 @@ def test_groups_with_different_learning_rates():
         b.grad = 2 * g
         opt.step()
     np.testing.assert_allclose(a.data, reference_adam(w0, grads, lr=0.1), rtol=1e-12)
-    np.testing.assert_allclose(b.data, reference_adam(w1, [2 * g for g in grads], lr=0.01, betas=(0.5, 0.9)),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        b.data, reference_adam(w1, [2 * g for g in grads], lr=0.01, betas=(0.5, 0.9)), rtol=1e-12
+    )

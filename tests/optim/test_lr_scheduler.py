@@ -109,10 +109,13 @@ def test_get_last_lr_returns_a_new_list():
     assert scheduler.get_last_lr() == [0.1]
 
 
-@pytest.mark.parametrize("make", [
-    lambda opt: StepLR(opt, step_size=3, gamma=0.5),
-    lambda opt: CosineAnnealingLR(opt, T_max=4, eta_min=0.01),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda opt: StepLR(opt, step_size=3, gamma=0.5),
+        lambda opt: CosineAnnealingLR(opt, T_max=4, eta_min=0.01),
+    ],
+)
 @pytest.mark.parametrize("through_file", [False, True])
 def test_resumed_schedule_equals_the_uninterrupted_one(make, through_file, tmp_path):
     opt = two_group_sgd()
@@ -158,14 +161,17 @@ def test_load_state_dict_checks_the_group_count():
     assert scheduler.base_lrs == [0.1, 0.5]
 
 
-@pytest.mark.parametrize("make, error, words", [
-    (lambda opt: StepLR(opt, step_size=0), ValueError, "step_size.*0"),
-    (lambda opt: StepLR(opt, step_size=1.5), ValueError, "step_size.*1.5"),
-    (lambda opt: StepLR(opt, step_size=2, gamma="x"), TypeError, "gamma"),
-    (lambda opt: CosineAnnealingLR(opt, T_max=0), ValueError, "T_max.*0"),
-    (lambda opt: CosineAnnealingLR(opt, T_max=4, eta_min=None), TypeError, "eta_min"),
-    (lambda opt: StepLR(object(), step_size=1), TypeError, "Optimizer"),
-])
+@pytest.mark.parametrize(
+    "make, error, words",
+    [
+        (lambda opt: StepLR(opt, step_size=0), ValueError, "step_size.*0"),
+        (lambda opt: StepLR(opt, step_size=1.5), ValueError, "step_size.*1.5"),
+        (lambda opt: StepLR(opt, step_size=2, gamma="x"), TypeError, "gamma"),
+        (lambda opt: CosineAnnealingLR(opt, T_max=0), ValueError, "T_max.*0"),
+        (lambda opt: CosineAnnealingLR(opt, T_max=4, eta_min=None), TypeError, "eta_min"),
+        (lambda opt: StepLR(object(), step_size=1), TypeError, "Optimizer"),
+    ],
+)
 def test_invalid_arguments(make, error, words):
     with pytest.raises(error, match=words):
         make(SGD([param()], lr=0.1))

@@ -11,24 +11,27 @@ def param(values=(1.0, 2.0)):
     return Tensor(np.array(values, dtype=np.float64), requires_grad=True)
 
 
-@pytest.mark.parametrize("make, words", [
-    (lambda ps: SGD(ps, lr=-0.1), "lr.*-0.1"),
-    (lambda ps: SGD(ps, lr=float("nan")), "lr.*nan"),
-    (lambda ps: SGD(ps, lr=0.1, momentum=-0.5), "momentum.*-0.5"),
-    (lambda ps: SGD(ps, lr=0.1, weight_decay=-1e-4), "weight_decay.*-0.0001"),
-    (lambda ps: SGD(ps, lr=0.1, nesterov=True), "Nesterov.*momentum=0.0"),
-    (lambda ps: SGD(ps, lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), "Nesterov.*dampening=0.1"),
-    (lambda ps: Adam(ps, lr=-1.0), "lr.*-1.0"),
-    (lambda ps: Adam(ps, eps=-1e-8), "eps.*-1e-08"),
-    (lambda ps: Adam(ps, weight_decay=-0.1), "weight_decay.*-0.1"),
-    (lambda ps: Adam(ps, betas=(1.0, 0.999)), "index 0.*1.0"),
-    (lambda ps: Adam(ps, betas=(0.9, -0.1)), "index 1.*-0.1"),
-    (lambda ps: Adam(ps, betas=(0.9, 1.5)), "index 1.*1.5"),
-    (lambda ps: Adam(ps, betas=(0.9,)), "pair"),
-    (lambda ps: AdamW(ps, weight_decay=-0.01), "weight_decay.*-0.01"),
-    (lambda ps: AdamW(ps, betas=(0.9, 1.0)), "index 1.*1.0"),
-    (lambda ps: SGD(ps, lr="0.1"), "lr.*'0.1'"),
-])
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda ps: SGD(ps, lr=-0.1), "lr.*-0.1"),
+        (lambda ps: SGD(ps, lr=float("nan")), "lr.*nan"),
+        (lambda ps: SGD(ps, lr=0.1, momentum=-0.5), "momentum.*-0.5"),
+        (lambda ps: SGD(ps, lr=0.1, weight_decay=-1e-4), "weight_decay.*-0.0001"),
+        (lambda ps: SGD(ps, lr=0.1, nesterov=True), "Nesterov.*momentum=0.0"),
+        (lambda ps: SGD(ps, lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), "Nesterov.*dampening=0.1"),
+        (lambda ps: Adam(ps, lr=-1.0), "lr.*-1.0"),
+        (lambda ps: Adam(ps, eps=-1e-8), "eps.*-1e-08"),
+        (lambda ps: Adam(ps, weight_decay=-0.1), "weight_decay.*-0.1"),
+        (lambda ps: Adam(ps, betas=(1.0, 0.999)), "index 0.*1.0"),
+        (lambda ps: Adam(ps, betas=(0.9, -0.1)), "index 1.*-0.1"),
+        (lambda ps: Adam(ps, betas=(0.9, 1.5)), "index 1.*1.5"),
+        (lambda ps: Adam(ps, betas=(0.9,)), "pair"),
+        (lambda ps: AdamW(ps, weight_decay=-0.01), "weight_decay.*-0.01"),
+        (lambda ps: AdamW(ps, betas=(0.9, 1.0)), "index 1.*1.0"),
+        (lambda ps: SGD(ps, lr="0.1"), "lr.*'0.1'"),
+    ],
+)
 def test_invalid_options_raise_value_error(make, words):
     with pytest.raises(ValueError, match=words):
         make([param()])

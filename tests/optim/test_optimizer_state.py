@@ -18,8 +18,7 @@ FACTORIES = {
 
 def make_params(seed=0):
     rng = np.random.default_rng(seed)
-    return [Tensor(rng.standard_normal((2, 3)), requires_grad=True),
-            Tensor(rng.standard_normal(3), requires_grad=True)]
+    return [Tensor(rng.standard_normal((2, 3)), requires_grad=True), Tensor(rng.standard_normal(3), requires_grad=True)]
 
 
 def gradients(steps, seed=1):
@@ -40,8 +39,9 @@ def test_layout_is_like_pytorch():
     take_steps(opt, params, gradients(1))
     state = opt.state_dict()
     assert set(state) == {"state", "param_groups"}
-    assert state["param_groups"] == [{"lr": 0.1, "momentum": 0.9, "dampening": 0.0, "weight_decay": 0.0,
-                                      "nesterov": False, "params": [0, 1]}]
+    assert state["param_groups"] == [
+        {"lr": 0.1, "momentum": 0.9, "dampening": 0.0, "weight_decay": 0.0, "nesterov": False, "params": [0, 1]}
+    ]
     assert set(state["state"]) == {0, 1}
     np.testing.assert_array_equal(state["state"][0]["momentum_buffer"], opt.state[params[0]]["momentum_buffer"])
 
@@ -126,9 +126,14 @@ def test_loaded_state_is_copied_not_aliased():
 def test_loaded_buffers_take_the_parameter_dtype():
     params = [Tensor(np.ones(3, dtype=np.float32), requires_grad=True)]
     opt = SGD(params, lr=0.1, momentum=0.9)
-    opt.load_state_dict({"state": {0: {"momentum_buffer": np.ones(3)}},
-                         "param_groups": [{"lr": 0.1, "momentum": 0.9, "dampening": 0.0, "weight_decay": 0.0,
-                                           "nesterov": False, "params": [0]}]})
+    opt.load_state_dict(
+        {
+            "state": {0: {"momentum_buffer": np.ones(3)}},
+            "param_groups": [
+                {"lr": 0.1, "momentum": 0.9, "dampening": 0.0, "weight_decay": 0.0, "nesterov": False, "params": [0]}
+            ],
+        }
+    )
     assert opt.state[params[0]]["momentum_buffer"].dtype == np.float32
 
 
@@ -142,7 +147,9 @@ def test_string_indices_and_array_param_lists_are_accepted():
     other_params = make_params()
     other = SGD(other_params, lr=0.1, momentum=0.9)
     other.load_state_dict(saved)
-    np.testing.assert_array_equal(other.state[other_params[1]]["momentum_buffer"], saved["state"]["1"]["momentum_buffer"])
+    np.testing.assert_array_equal(
+        other.state[other_params[1]]["momentum_buffer"], saved["state"]["1"]["momentum_buffer"]
+    )
 
 
 def test_scheduler_initial_lr_survives_a_file_round_trip(tmp_path):
@@ -157,6 +164,7 @@ def test_scheduler_initial_lr_survives_a_file_round_trip(tmp_path):
 
 # --- failed loads leave the optimizer unchanged ---------------------------------------------------
 
+
 def trained_sgd():
     params = make_params()
     opt = SGD(params, lr=0.1, momentum=0.9)
@@ -169,12 +177,14 @@ def assert_unchanged(opt, before):
     assert after["param_groups"] == before["param_groups"]
     assert set(after["state"]) == set(before["state"])
     for index in before["state"]:
-        np.testing.assert_array_equal(after["state"][index]["momentum_buffer"],
-                                      before["state"][index]["momentum_buffer"])
+        np.testing.assert_array_equal(
+            after["state"][index]["momentum_buffer"], before["state"][index]["momentum_buffer"]
+        )
 
 
 def bad_state_dicts():
     """(description, change to a valid state dict, words the error must contain)."""
+
     def group_count(s):
         s["param_groups"].append(dict(s["param_groups"][0], params=[]))
 
@@ -196,9 +206,15 @@ def bad_state_dicts():
     def not_a_state_dict(s):
         del s["state"]
 
-    return [(group_count, "2 parameter groups"), (group_size, "1 parameters"), (buffer_shape, "(4,)"),
-            (wrong_keys, "momentum_buffer"), (unknown_index, "parameter 7"), (bad_lr, "-1.0"),
-            (not_a_state_dict, "state")]
+    return [
+        (group_count, "2 parameter groups"),
+        (group_size, "1 parameters"),
+        (buffer_shape, "(4,)"),
+        (wrong_keys, "momentum_buffer"),
+        (unknown_index, "parameter 7"),
+        (bad_lr, "-1.0"),
+        (not_a_state_dict, "state"),
+    ]
 
 
 @pytest.mark.parametrize("change, words", bad_state_dicts())

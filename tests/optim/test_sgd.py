@@ -51,15 +51,18 @@ def test_nesterov_worked_by_hand():
         np.testing.assert_allclose(p.data, [want])
 
 
-@pytest.mark.parametrize("options", [
-    {},
-    {"momentum": 0.9},
-    {"momentum": 0.9, "dampening": 0.5},
-    {"momentum": 0.5, "weight_decay": 0.1},
-    {"momentum": 0.9, "nesterov": True},
-    {"momentum": 0.8, "nesterov": True, "weight_decay": 0.01},
-    {"weight_decay": 0.3},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"momentum": 0.9},
+        {"momentum": 0.9, "dampening": 0.5},
+        {"momentum": 0.5, "weight_decay": 0.1},
+        {"momentum": 0.9, "nesterov": True},
+        {"momentum": 0.8, "nesterov": True, "weight_decay": 0.01},
+        {"weight_decay": 0.3},
+    ],
+)
 def test_trajectory_matches_the_rule(options):
     rng = np.random.default_rng(0)
     w0 = rng.standard_normal((3, 4))
