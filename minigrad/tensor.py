@@ -15,6 +15,14 @@ import numpy as np
 DEFAULT_FLOAT = np.dtype(np.float32)
 
 
+def to_array(x):
+    """The ndarray behind ``x``: a Tensor's ``.data``, anything else through ``np.asarray``.
+
+    The one way to unwrap a value whose gradient is not wanted (a mask, an index, labels).
+    """
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
 def as_array(data, dtype=None):
     """``data`` (scalar, nested list, ndarray or Tensor) as an ndarray, with minigrad's dtype rules."""
     if isinstance(data, Tensor):

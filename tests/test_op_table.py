@@ -1,8 +1,8 @@
 """Every differentiable op, first and second derivatives against finite differences in float64.
 
 OP_TABLE maps each Function class to cases: (a function of Tensors, the input
-arrays). ``test_every_op_is_in_the_table`` fails when an op is added to the
-package without an entry here.
+arrays); the modules in ``tests/op_cases/`` add theirs. ``test_every_op_is_in_the_table``
+fails when an op is added to the package without an entry.
 """
 
 import numpy as np
@@ -12,27 +12,7 @@ import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad.autograd import Function
 
-rng = np.random.default_rng(1234)
-
-
-def normal(*shape):
-    return rng.standard_normal(shape)
-
-
-def positive(*shape):
-    return rng.uniform(0.5, 2.0, shape)
-
-
-def away_from_zero(*shape):
-    return rng.uniform(0.3, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
-
-
-BROADCAST_PAIRS = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 4), (3, 1)), ((), (2, 3)), ((3, 1), (1, 3))]
-
-
-def binary_cases(fn, make_a=normal, make_b=normal):
-    return [(fn, (make_a(*sa), make_b(*sb))) for sa, sb in BROADCAST_PAIRS]
-
+from op_cases import away_from_zero, binary_cases, collect, normal, positive, rng
 
 MASK = rng.random((3, 4)) > 0.5
 LABELS = np.array([0, 3, 1, 1, 2])
@@ -190,6 +170,12 @@ OP_TABLE = {
         )
     ],
 }
+
+
+for _name, _cases in collect().items():
+    if _name in OP_TABLE:
+        raise AssertionError(f"op {_name} has cases in test_op_table.py and in tests/op_cases")
+    OP_TABLE[_name] = _cases
 
 
 def all_function_classes():
