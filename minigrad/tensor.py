@@ -23,6 +23,11 @@ def to_array(x):
     return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
+def as_float(array):
+    """Integer and bool arrays as the default float (float32), like PyTorch's unary maths; floats unchanged."""
+    return array if array.dtype.kind in "fc" else array.astype(DEFAULT_FLOAT)
+
+
 def as_array(data, dtype=None):
     """``data`` (scalar, nested list, ndarray or Tensor) as an ndarray, with minigrad's dtype rules."""
     if isinstance(data, Tensor):
