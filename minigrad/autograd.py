@@ -1,34 +1,60 @@
-"""The engine: graph nodes, the iterative topological order, backward, grad and no_grad.
+"""The engine: graph nodes, grad mode, the backward pass and ``grad``.
 
-Every differentiable op is a small ``Function`` subclass with a ``forward`` on
-ndarrays and a ``backward`` that turns the gradient of the output into the
-gradients of the inputs (a vector-Jacobian product). Calling an op on Tensors
-that need gradients makes a new Function object, the graph node: it remembers
-its inputs, and the output Tensor points back to it. ``backward()`` walks those
-nodes from the output to the leaves in reverse topological order.
+Every differentiable op is a small ``Function`` subclass with a ``forward`` on ndarrays
+and a ``backward`` that turns the gradient of the output into the gradients of the
+inputs (a vector-Jacobian product). Calling an op on Tensors that need gradients makes
+a new Function object, the graph node: it remembers its inputs, and the output Tensor
+points back to it. ``backward()`` walks those nodes from the output to the leaves.
 
-Backward rules are written with the same ops they differentiate. During an
-ordinary ``backward()`` they are called on plain ndarrays, so they are plain
-NumPy; under ``grad(..., create_graph=True)`` they are called on Tensors, so the
-gradient is itself recorded as a graph and can be differentiated again.
+Backward rules are written with the same ops they differentiate. During an ordinary
+``backward()`` they are called on plain ndarrays, so they are plain NumPy; under
+``grad(..., create_graph=True)`` they are called on Tensors, so the gradient is itself
+recorded as a graph and can be differentiated again.
+
+Grad mode and the observers (the debuggers: ``detect_anomaly``, ``trace``) are per
+thread. The engine knows observers only as objects with two methods, ``forward`` and
+``backward``, that it calls after each op and after each backward step.
 """
 
 import functools
 import itertools
+import threading
 from heapq import heappop, heappush
 
 import numpy as np
 
-from .tensor import DEFAULT_FLOAT, Tensor
+from .tensor import Tensor, as_array, is_scalar, result_dtype
 
-_grad_enabled = True
-_anomaly_enabled = False  # set by debug.detect_anomaly
-_active_trace = None  # set by debug.trace
+__all__ = [
+    "Function",
+    "Observer",
+    "backward",
+    "enable_grad",
+    "grad",
+    "is_grad_enabled",
+    "no_grad",
+    "observing",
+    "set_grad_enabled",
+    "topological_order",
+]
+
+
+# --- per-thread state: grad mode and observers ------------------------------------------
+
+
+class _ThreadState(threading.local):
+    """What each thread sets for itself. A new thread starts with grad on and no observers."""
+
+    grad_enabled = True
+    observers = ()  # a tuple, replaced (never mutated) when one is added or removed
+
+
+_state = _ThreadState()
 
 
 def is_grad_enabled():
-    """True when ops record the graph (the default)."""
-    return _grad_enabled
+    """True when ops record the graph (the default) in this thread."""
+    return _state.grad_enabled
 
 
 class _GradMode:
@@ -42,12 +68,10 @@ class _GradMode:
         return super().__new__(cls)
 
     def __enter__(self):
-        global _grad_enabled
-        self.previous, _grad_enabled = _grad_enabled, self.enabled
+        self.previous, _state.grad_enabled = _state.grad_enabled, self.enabled
 
     def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self.previous
+        _state.grad_enabled = self.previous
 
     def __call__(self, fn):
         enabled = self.enabled
@@ -79,105 +103,38 @@ class set_grad_enabled(_GradMode):
         self.enabled = bool(mode)
 
 
-# --- dtypes: PyTorch's promotion rules ----------------------------------------------
+class Observer:
+    """Watches the engine in one thread; subclasses override what they need.
 
-
-def _is_scalar(value):
-    return isinstance(value, (bool, int, float, complex, np.generic))
-
-
-def _scalar_dtype(value, base):
-    """The dtype a scalar takes next to arrays of dtype ``base`` (None if there are none)."""
-    if isinstance(value, (bool, np.bool_)):
-        return base if base is not None else np.dtype(bool)
-    if isinstance(value, (int, np.integer)):
-        return base if base is not None and base.kind != "b" else np.dtype(np.int64)
-    if isinstance(value, (float, np.floating)):
-        return base if base is not None and base.kind in "fc" else DEFAULT_FLOAT
-    return np.result_type(base, np.asarray(value).dtype) if base is not None else np.asarray(value).dtype
-
-
-def result_dtype(values):
-    """The dtype of an op on ``values``, like PyTorch: a float beats an integer, a scalar never widens."""
-    arrays = [v.dtype for v in values if not _is_scalar(v)]
-    floats = [d for d in arrays if d.kind in "fc"]
-    dtype = np.result_type(*(floats or arrays)) if arrays else None
-    for v in values:
-        if _is_scalar(v):
-            dtype = _scalar_dtype(v, dtype)
-    return dtype
-
-
-def _prepare(inputs):
-    """The inputs (scalars and lists made arrays), the arrays forward computes with, in one
-    dtype, and which inputs need a gradient (a tuple of bools, or None when no input is a
-    Tensor: then the op is plain NumPy, as inside a backward rule).
-
-    The two common cases come first and convert nothing: Tensors of one dtype, and a
-    float Tensor with a Python number (NumPy keeps the Tensor's dtype for those).
+    ``forward(op, out)`` runs after every op's forward (``out`` is the output Tensor);
+    ``backward(node, output, grad, input_grads)`` after every backward step, with the
+    gradient the node received and the ones its backward returned (before the engine sums
+    them back to each input's shape; None where an input gets none).
     """
-    first, count = inputs[0], len(inputs)
-    if count == 2:
-        second = inputs[1]
-        if isinstance(first, Tensor):
-            if isinstance(second, Tensor):
-                if first.data.dtype is second.data.dtype:
-                    return inputs, (first.data, second.data), _NEEDS_TWO[first.requires_grad][second.requires_grad]
-            elif type(second) in (float, int) and first.data.dtype.kind == "f":
-                return inputs, (first.data, second), _NEEDS_TWO[first.requires_grad][False]
-        elif isinstance(second, Tensor) and type(first) in (float, int) and second.data.dtype.kind == "f":
-            return inputs, (first, second.data), _NEEDS_TWO[False][second.requires_grad]
-    elif count == 1:
-        if isinstance(first, Tensor):
-            return inputs, (first.data,), _NEEDS_ONE[first.requires_grad]
-        first = first if isinstance(first, np.ndarray) else as_constant(first)
-        return (first,), (first,), None
-    arrays, needs, tensors = [], [], 0
-    for x in inputs:
-        if isinstance(x, Tensor):
-            arrays.append(x.data)
-            needs.append(x.requires_grad)
-            tensors += 1
-        else:
-            arrays.append(x)
-            needs.append(False)
-    needs = tuple(needs) if tensors else None
-    dtype = getattr(arrays[0], "dtype", None)
-    for array in arrays:
-        if type(array) is not np.ndarray or array.dtype != dtype:
-            break
-    else:
-        return inputs, tuple(arrays), needs  # arrays and Tensors of one dtype
-    inputs = tuple(x if isinstance(x, (Tensor, np.ndarray)) or _is_scalar(x) else as_constant(x) for x in inputs)
-    dtype = result_dtype(inputs)
-    inputs = tuple(np.asarray(x, dtype=dtype) if _is_scalar(x) else x for x in inputs)
-    return inputs, tuple(_data(x, dtype) for x in inputs), needs
+
+    def forward(self, op, out):
+        pass
+
+    def backward(self, node, output, grad, input_grads):
+        pass
 
 
-# Shared needs-tuples, picked by indexing with bools, so making a node allocates none.
-_NEEDS_ONE = ((False,), (True,))
-_NEEDS_TWO = (((False, False), (False, True)), ((True, False), (True, True)))
+class observing:
+    """``with observing(observer):`` the engine calls ``observer`` in this thread until the block ends."""
+
+    def __init__(self, observer):
+        self.observer = observer
+
+    def __enter__(self):
+        _state.observers = (*_state.observers, self.observer)
+        return self.observer
+
+    def __exit__(self, *exc):
+        _state.observers = tuple(o for o in _state.observers if o is not self.observer)
 
 
-def as_constant(value):
-    """A non-Tensor input (list, scalar, ndarray) as an ndarray, Python floats as float32."""
-    if isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) for v in value):
-        raise TypeError("a list of Tensors is not one input; use mg.stack or mg.concatenate")
-    array = np.asarray(value)
-    if array.dtype == np.float64 and not isinstance(value, (np.ndarray, np.generic)):
-        array = array.astype(DEFAULT_FLOAT)
-    return array
+# --- graph nodes -----------------------------------------------------------------------------
 
-
-def _data(x, dtype):
-    """The ndarray of an input, cast to the op's common dtype."""
-    array = x.data if isinstance(x, Tensor) else x
-    return array if array.dtype == dtype else array.astype(dtype)
-
-
-# --- graph nodes ----------------------------------------------------------------------
-
-_new_tensor = object.__new__
 _creation_order = itertools.count(1)  # numbers the nodes as they are made: 1, 2, 3, ...
 
 
@@ -194,30 +151,31 @@ class Function:
     given to the constructor: ``Sum(axis, keepdims)(x)``.
     """
 
-    # Does backward read the inputs or the output? Then they count as saved, and a
-    # second backward through this node needs ``retain_graph=True``.
+    # Does backward read the inputs or the output? Then they count as saved: changing one
+    # in place before backward is an error, and a second backward needs retain_graph=True.
     saves_tensors = True
+    # Is the output a view of the first input's values (a reshape, a slice)? Then the two
+    # share one version counter, so writing into either is seen by graphs that saved the other.
+    makes_view = False
 
     def __call__(self, *inputs):
         inputs, arrays, needs = _prepare(inputs)
         out = self.forward(*arrays)
         if needs is None:
-            return out  # called on ndarrays (as inside backward): plain NumPy
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)  # NumPy gives 0-d results as scalars
-        if _anomaly_enabled:
-            from .debug import check_forward
-
-            check_forward(self, out)
-        tensor = _new_tensor(Tensor)  # Tensor._from_op written out: this line runs once per op
-        tensor.data, tensor.grad = out, None
-        if _grad_enabled and True in needs:
+            return out  # called on ndarrays (as inside a backward rule): plain NumPy
+        state = _state
+        recording = state.grad_enabled and True in needs
+        out = Tensor._from_op(out, self if recording else None)
+        if self.makes_view:
+            out._share_versions_if_view_of(inputs[0])
+        if recording:
             self.inputs, self.arrays, self.needs = inputs, arrays, needs
             self.sequence = next(_creation_order)  # later than every input's node
-            tensor.requires_grad, tensor._node = True, self
-        else:
-            tensor.requires_grad, tensor._node = False, None
-        return tensor
+            if self.saves_tensors:
+                self.versions = _versions(inputs, out)
+        for observer in state.observers:
+            observer.forward(self, out)
+        return out
 
     def forward(self, *arrays):
         raise NotImplementedError(f"{type(self).__name__}.forward")
@@ -231,22 +189,76 @@ class Function:
         return type(self).__name__
 
 
-def _freed_error(node):
-    return RuntimeError(
-        f"Trying to backward through the graph a second time (through {node.name}), but its saved "
-        "values were freed by the first backward. Specify retain_graph=True on the first "
-        "backward() (or mg.grad) to keep them."
-    )
+def _prepare(inputs):
+    """The inputs (lists and numbers made arrays), the arrays forward computes with, all in
+    the op's dtype, and which inputs need a gradient (None when no input is a Tensor: then
+    the op is plain NumPy, as inside a backward rule)."""
+    shortcut = _common_case(inputs)
+    if shortcut is not None:
+        return shortcut
+    inputs, values, needs = list(inputs), [], []  # values: each input's ndarray or number
+    for i, x in enumerate(inputs):
+        if isinstance(x, Tensor):
+            values.append(x.data)
+            needs.append(x.requires_grad)
+            continue
+        if not isinstance(x, np.ndarray) and not is_scalar(x):
+            inputs[i] = x = as_array(x)  # a nested list
+        values.append(x)
+        needs.append(False)
+    arrays = [v for v in values if type(v) is np.ndarray]
+    dtype = result_dtype(arrays, [v for v in values if type(v) is not np.ndarray])
+    for i, value in enumerate(values):
+        if type(value) is not np.ndarray:  # a number: now an array of the op's dtype
+            inputs[i] = values[i] = np.asarray(value, dtype)
+        elif value.dtype != dtype:
+            values[i] = value.astype(dtype)
+    has_tensor = any(isinstance(x, Tensor) for x in inputs)
+    return inputs, values, (tuple(needs) if has_tensor else None)
+
+
+def _common_case(inputs):
+    """``_prepare``'s answer, without the general path, for the ops an MLP is made of: one
+    Tensor, or two of one dtype, or a float Tensor and a Python number. None otherwise.
+
+    Not needed for correctness: it halves the engine's cost per op (the general path's
+    isinstance checks and list building cost as much as the rest of an op together).
+    """
+    if len(inputs) == 1:
+        (a,) = inputs
+        return (inputs, (a.data,), (a.requires_grad,)) if isinstance(a, Tensor) else None
+    if len(inputs) != 2:
+        return None
+    a, b = inputs
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor) and a.data.dtype is b.data.dtype:
+            return inputs, (a.data, b.data), (a.requires_grad, b.requires_grad)
+        if type(b) in (float, int) and a.data.dtype.kind == "f":
+            b = np.asarray(b, a.data.dtype)
+            return (a, b), (a.data, b), (a.requires_grad, False)
+    elif isinstance(b, Tensor) and type(a) in (float, int) and b.data.dtype.kind == "f":
+        a = np.asarray(a, b.data.dtype)
+        return (a, b), (a, b.data), (False, b.requires_grad)
+    return None
+
+
+def _versions(inputs, out):
+    """The versions of a node's saved tensors (its Tensor inputs, then its output), in order."""
+    versions = [x._version_counter[0] for x in inputs if isinstance(x, Tensor)]
+    versions.append(out._version_counter[0])
+    return versions
+
+
+# --- the backward pass ---------------------------------------------------------------------
 
 
 def topological_order(roots):
     """Every tensor that needs a gradient and leads to ``roots``, each after all that use it.
 
-    This is the order ``backward`` visits them in (see ``run_backward``), as a list to inspect.
-
-    A node is always made after the nodes of its inputs, so sorting the reachable
-    nodes by creation number, newest first, is a topological order; leaves go last.
-    Finding them uses an explicit stack, not recursion: a graph 100,000 ops deep is fine.
+    This is the order ``backward`` visits them in: a node is always made after the nodes
+    of its inputs, so the reachable tensors sorted by their node's creation number,
+    newest first, are in topological order; leaves go last. Iterative (an explicit stack,
+    not recursion), so a graph 100,000 ops deep is fine.
     """
     found, stack = {}, [root for root in roots if root.requires_grad]
     while stack:
@@ -256,124 +268,145 @@ def topological_order(roots):
         found[id(tensor)] = tensor
         node = tensor._node
         if node is not None:
-            if node.inputs is None:
-                raise _freed_error(node)
-            for x, need in zip(node.inputs, node.needs):
-                if need and id(x) not in found:
-                    stack.append(x)
-    return sorted(found.values(), key=_newest_first)
+            _check_saved(node, tensor)
+            stack.extend(x for x, need in zip(node.inputs, node.needs) if need and id(x) not in found)
+    return sorted(found.values(), key=_visiting_order)
 
 
-def _newest_first(tensor):
-    return 0 if tensor._node is None else -tensor._node.sequence  # leaves (0) after every node
+def _visiting_order(tensor):
+    """Backward's order as a sort key: the newest node first, leaves (0) last."""
+    return 0 if tensor._node is None else -tensor._node.sequence
 
 
 def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=None):
-    """Propagate ``root_grads`` from ``roots`` to the leaves.
+    """Propagate ``root_grads`` from ``roots`` to the leaves, in ``topological_order``.
 
-    Op outputs wait in a heap keyed by their node's creation number and leave it newest
-    first, which is a topological order: by the time a tensor comes out, every op that
-    used it has passed its gradient back. Leaves wait in a list and take their gradients
-    only after every node has run, so a failure on the way (a freed node) leaves every
-    ``.grad`` as it was.
+    Op outputs wait in a heap keyed by ``_visiting_order``, so by the time a tensor comes
+    out every op that used it has passed its gradient back. Leaves wait in a list and take
+    their gradients after every node has run, so a failure on the way changes no ``.grad``.
 
-    Without ``capture`` the gradients are accumulated into the leaves' ``.grad``;
-    with it (a set of tensor ids) they are returned in a dict, id -> gradient,
-    for those tensors only, and ``.grad`` is left alone.
+    Without ``capture`` the leaves' gradients are accumulated into their ``.grad``; with it
+    (a set of tensor ids) the gradients of those tensors are returned as a dict id -> grad.
     """
-    grads = {}  # id(tensor) -> the sum of the gradients it has received so far
-    waiting = []  # (-creation number, id, tensor): a heap of op outputs, newest node first
-    leaves = []  # the leaves that have received a gradient, in that order
+    grads, waiting, leaves, captured = {}, [], [], {}
     for root, g in zip(roots, root_grads):
-        if id(root) in grads:
-            grads[id(root)] = grads[id(root)] + g
-        else:
-            grads[id(root)] = g
-            if root._node is None:
-                leaves.append(root)
-            else:
-                heappush(waiting, (-root._node.sequence, id(root), root))
-    captured = {}
-    tracer = _active_trace
-    global _grad_enabled
-    grad_was_enabled, _grad_enabled = _grad_enabled, create_graph  # backward rules record only for create_graph
+        _send(root, g, grads, waiting, leaves)
+    observers = _state.observers
+    grad_was_enabled, _state.grad_enabled = _state.grad_enabled, create_graph  # rules record only for create_graph
     try:
         while waiting:
             _, key, tensor = heappop(waiting)
-            g = grads.pop(key)
+            g = _run_hooks(tensor, grads.pop(key))
             if capture is not None and key in capture:
                 captured[key] = g
             node = tensor._node
-            inputs = node.inputs
-            if inputs is None:
-                raise _freed_error(node)
+            _check_saved(node, tensor)
             if create_graph:
-                in_grads = node.backward(g, tensor, *inputs)
+                in_grads = node.backward(g, tensor, *node.inputs)
             else:
                 in_grads = node.backward(g, tensor.data, *node.arrays)
-            for x, need, gx in zip(inputs, node.needs, in_grads):
-                if need and gx is not None:
-                    data = x.data
-                    if gx.shape != data.shape:
-                        gx = sum_to(gx, data.shape)  # undo broadcasting: one helper for every op
-                    if gx.dtype is not data.dtype and gx.dtype != data.dtype:
-                        gx = gx.astype(data.dtype)
-                    key = id(x)
-                    if key in grads:
-                        grads[key] = grads[key] + gx  # x is used more than once: its gradients add up
-                    elif x._node is None:  # a leaf's first gradient
-                        grads[key] = gx
-                        leaves.append(x)
-                    else:  # an op output's first gradient: it starts waiting for its turn
-                        grads[key] = gx
-                        heappush(waiting, (-x._node.sequence, key, x))
-            if _anomaly_enabled:
-                from .debug import check_backward
-
-                check_backward(node, in_grads, node.needs)
-            if tracer is not None:
-                tracer.record(tensor, g, node, in_grads)
+            for x, need, gx in zip(node.inputs, node.needs, in_grads):
+                if need:
+                    _send(x, gx, grads, waiting, leaves)
+            for observer in observers:
+                observer.backward(node, tensor, g, in_grads)
             if not retain_graph and node.saves_tensors:
                 node.inputs = node.arrays = None  # free what this node saved, and the graph above it
     finally:
-        _grad_enabled = grad_was_enabled
-    handed_to_leaves = set()
-    for leaf in leaves:
-        g = grads.pop(id(leaf))
-        if capture is None:
-            _accumulate_into_leaf(leaf, g, handed_to_leaves)
-        elif id(leaf) in capture:
-            captured[id(leaf)] = g
+        _state.grad_enabled = grad_was_enabled
+    _hand_to_leaves(leaves, grads, capture, captured)
     return captured
 
 
-def _accumulate_into_leaf(leaf, g, handed_to_leaves):
+def _send(x, g, grads, waiting, leaves):
+    """Add gradient ``g`` to what ``x`` has received; the first one puts ``x`` in line to be visited."""
+    if g is None:
+        return
+    data = x.data
+    if g.shape != data.shape:
+        g = sum_to(g, data.shape)  # undo broadcasting: one helper for every op
+    if g.dtype != data.dtype:
+        g = g.astype(data.dtype)
+    key = id(x)
+    if key in grads:
+        grads[key] = grads[key] + g  # x is used more than once: its gradients add up
+    else:
+        grads[key] = g
+        if x._node is None:
+            leaves.append(x)
+        else:
+            heappush(waiting, (_visiting_order(x), key, x))
+
+
+def _run_hooks(tensor, g):
+    """``g`` after each of ``tensor``'s hooks (``register_hook``, ``retain_grad``) has seen it."""
+    if tensor._hooks:
+        for hook in list(tensor._hooks.values()):
+            replaced = hook(g)
+            if replaced is not None:
+                g = replaced
+    return g
+
+
+def _hand_to_leaves(leaves, grads, capture, captured):
+    """Give each leaf its total gradient: into ``.grad``, or into ``captured`` for ``grad()``."""
+    handed = set()  # ids of the arrays already given to a leaf
+    for leaf in leaves:
+        g = _run_hooks(leaf, grads.pop(id(leaf)))
+        if capture is None:
+            _accumulate(leaf, g, handed)
+        elif id(leaf) in capture:
+            captured[id(leaf)] = g
+
+
+def _accumulate(leaf, g, handed):
     """``leaf.grad += g``, never sharing one array between two ``.grad`` attributes."""
-    if isinstance(g, Tensor):
-        g = g.data
-    if type(g) is not np.ndarray:
-        g = np.array(g, dtype=leaf.data.dtype)  # a NumPy scalar (0-d results come as scalars)
+    g = np.asarray(g.data if isinstance(g, Tensor) else g, dtype=leaf.data.dtype)
     if leaf.grad is None:
         # A gradient may be a view of another array (a broadcast, a transpose), or the same
         # array as another leaf's (a + b passes one gradient to both): copy those.
-        if g.base is not None or id(g) in handed_to_leaves or not g.flags.writeable:
+        if g.base is not None or id(g) in handed or not g.flags.writeable:
             g = g.copy()
-        handed_to_leaves.add(id(g))
+        handed.add(id(g))
         leaf.grad = g
     else:
         leaf.grad += g
 
 
+def _check_saved(node, output):
+    """Raise if ``node``'s saved values were freed, or changed in place since it saved them."""
+    if node.inputs is None:
+        raise RuntimeError(
+            f"Trying to backward through the graph a second time (through {node.name}), but its saved "
+            "values were freed by the first backward. Specify retain_graph=True on the first "
+            "backward() (or mg.grad) to keep them."
+        )
+    if node.saves_tensors and _versions(node.inputs, output) != node.versions:
+        raise _modified_error(node, output)
+
+
+def _modified_error(node, output):
+    saved = [(f"input {i}", x) for i, x in enumerate(node.inputs) if isinstance(x, Tensor)] + [("output", output)]
+    for (what, tensor), version in zip(saved, node.versions):
+        if tensor._version != version:
+            return RuntimeError(
+                f"one of the tensors needed for gradient computation has been modified by an in-place "
+                f"operation: the {what} of {node.name}, of shape {tensor.shape}, is at version "
+                f"{tensor._version}; {node.name} saved it at version {version}. Do the in-place change "
+                "after backward, or use the out-of-place op (x = x + y instead of x += y)."
+            )
+    raise AssertionError("versions differ but no saved tensor changed")
+
+
 def _as_gradient(output, gradient, create_graph):
     """The gradient that starts backward at ``output``: ones for a one-element tensor."""
     if gradient is None:
-        data = output.data
-        if data.size != 1:
+        if output.data.size != 1:
             raise RuntimeError(
                 f"grad can be implicitly created only for scalar outputs; this output has "
-                f"shape {data.shape}, so pass a gradient of that shape"
+                f"shape {output.shape}, so pass a gradient of that shape"
             )
-        g = np.array(1, dtype=data.dtype).reshape(data.shape)  # ones, without np.ones's Python detour
+        g = np.ones(output.shape, dtype=output.dtype)
     else:
         g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
         if g.shape != output.shape:
@@ -404,8 +437,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     second derivatives (Hessian-vector products, gradient penalties).
     """
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    single_input = isinstance(inputs, Tensor)
-    inputs = [inputs] if single_input else list(inputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
         grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
     if len(grad_outputs) != len(outputs):
@@ -427,12 +459,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise RuntimeError(
                 f"input {i} was not used to compute the outputs; pass allow_unused=True to get None for it"
             )
-        if g is not None and not isinstance(g, Tensor):
-            g = Tensor._from_op(g)
-        results.append(g)
+        results.append(g if g is None or isinstance(g, Tensor) else Tensor._from_op(g))
     return tuple(results)
 
 
-# Imported last: these modules are built on what this one defines above.
-from .debug import detect_anomaly, trace  # noqa: E402,F401  (mg.autograd.trace, mg.detect_anomaly)
+# Imported last: the ops are built on Function, defined above.
 from .ops.shape import sum_to  # noqa: E402

@@ -8,8 +8,9 @@
         loss.backward()
     print(t)                           # a table: step, op, shapes and gradient norms
 
-The engine (``autograd.py``) calls ``check_forward``, ``check_backward`` and
-``trace.record`` only while one of these is switched on, so they cost nothing otherwise.
+Both are observers of the engine (``autograd.Observer``): inside their ``with`` block the
+engine calls them after every op and every backward step of this thread; outside it they
+cost nothing. The engine does not know them; they sit above it.
 """
 
 import collections
@@ -21,8 +22,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import autograd
-from .tensor import Tensor
+from .autograd import Observer, observing
+from .ops import sum_to
+from .tensor import Tensor, to_array
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -63,7 +65,7 @@ def user_location():
 # --- detect_anomaly ------------------------------------------------------------------------
 
 
-class detect_anomaly:
+class detect_anomaly(Observer):
     """``with mg.detect_anomaly():`` (or ``@mg.detect_anomaly()``): stop at the first NaN or inf.
 
     Inside it, every op checks its forward output and, during backward, the gradients
@@ -74,12 +76,17 @@ class detect_anomaly:
     """
 
     def __enter__(self):
-        self._previous = autograd._anomaly_enabled
-        autograd._anomaly_enabled = True
-        return self
+        self._watching = observing(self)
+        return self._watching.__enter__()
 
     def __exit__(self, *exc):
-        autograd._anomaly_enabled = self._previous
+        self._watching.__exit__(*exc)
+
+    def forward(self, op, out):
+        check_forward(op, out.data)
+
+    def backward(self, node, output, grad, input_grads):
+        check_backward(node, input_grads)
 
     def __call__(self, fn):
         @functools.wraps(fn)
@@ -117,7 +124,7 @@ def _where_created(op):
 
 
 def check_forward(op, out):
-    """Called by ``Function.__call__`` in anomaly mode: remember where ``op`` was made, check ``out``."""
+    """After each op in anomaly mode: remember where ``op`` was made, check its output ``out``."""
     op.created_at = user_location()
     bad = _bad_values(out)
     if bad is None:
@@ -131,9 +138,9 @@ def check_forward(op, out):
     )
 
 
-def check_backward(node, in_grads, needs):
-    """Called by ``run_backward`` in anomaly mode: check the gradients ``node`` passes to its inputs."""
-    for index, (need, g) in enumerate(zip(needs, in_grads)):
+def check_backward(node, in_grads):
+    """After each backward step in anomaly mode: check the gradients ``node`` passes to its inputs."""
+    for index, (need, g) in enumerate(zip(node.needs, in_grads)):
         if not need or g is None:
             continue
         bad = _bad_values(g)
@@ -150,10 +157,6 @@ def check_backward(node, in_grads, needs):
 
 
 # --- trace ---------------------------------------------------------------------------------
-
-
-def _array(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _norm(array):
@@ -197,7 +200,7 @@ class LeafGradient:
     grad: np.ndarray = field(default=None, repr=False)
 
 
-def _name_table(names):
+def name_table(names):
     """``names`` (a dict name -> tensor, or (name, tensor) pairs like ``model.named_parameters()``)."""
     if names is None:
         return {}
@@ -205,7 +208,7 @@ def _name_table(names):
     return {id(t): (name, t) for name, t in pairs}
 
 
-class trace:
+class trace(Observer):
     """``with mg.autograd.trace() as t: loss.backward()`` records the backward pass step by step.
 
     ``t.steps`` lists the nodes in the order backward visited them (a ``TraceStep`` each:
@@ -213,22 +216,21 @@ class trace:
     per input it passed a gradient to); ``t.leaves`` lists the leaves that received
     gradients, with their total. ``print(t)`` shows both as tables. Pass
     ``names=model.named_parameters()`` (or a dict) to label leaves by name.
-    Every backward inside the block is recorded; an inner trace takes over from an outer one.
+    Every backward inside the block (in this thread) is recorded; nested traces each record it.
     """
 
     def __init__(self, names=None):
         self.steps = []
-        self._names = _name_table(names)
+        self._names = name_table(names)
         self._leaves = {}  # id(leaf) -> LeafGradient, in order of first gradient
         self._unnamed = 0  # unnamed leaves are called #1, #2, ... in order of first gradient
 
     def __enter__(self):
-        self._previous = autograd._active_trace
-        autograd._active_trace = self
-        return self
+        self._watching = observing(self)
+        return self._watching.__enter__()
 
     def __exit__(self, *exc):
-        autograd._active_trace = self._previous
+        self._watching.__exit__(*exc)
 
     @property
     def leaves(self):
@@ -245,16 +247,14 @@ class trace:
         self._unnamed += 1
         return f"#{self._unnamed}"
 
-    def record(self, tensor, g, node, in_grads):
-        """Called by ``run_backward`` after ``node``'s backward (``g`` in, ``in_grads`` out)."""
-        from .ops import sum_to
-
-        g = _array(g)
+    def backward(self, node, tensor, g, in_grads):
+        """After ``node``'s backward: record ``g`` (what it received) and ``in_grads`` (what it passed on)."""
+        g = to_array(g)
         step = TraceStep(len(self.steps) + 1, node.name, node, tensor, tuple(tensor.shape), _norm(g), g)
         for index, (x, need, gx) in enumerate(zip(node.inputs, node.needs, in_grads)):
             if not need or gx is None:
                 continue
-            gx = _array(gx)
+            gx = to_array(gx)
             broadcast_shape = None
             if gx.shape != x.shape:  # what the engine does next: sum back over broadcast axes
                 broadcast_shape, gx = gx.shape, sum_to(gx, x.shape)

@@ -15,7 +15,7 @@ import subprocess
 import numpy as np
 
 from . import autograd
-from .debug import _name_table, trace
+from .debug import name_table, trace
 from .tensor import Tensor
 
 _LEAF_COLOUR = "lightblue"
@@ -107,7 +107,7 @@ def to_dot(tensor, show_grads=False, names=None):
     """
     if not isinstance(tensor, Tensor):
         raise TypeError(f"to_dot needs a Tensor, got {type(tensor).__name__}")
-    names = _name_table(names)
+    names = name_table(names)
     items, edges = _walk(tensor)
     grads, why = _traced_gradients(tensor, items) if show_grads else (None, None)
     ids = {id(obj): f"n{k}" for k, (_, obj) in enumerate(items)}

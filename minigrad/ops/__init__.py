@@ -18,9 +18,9 @@ from .elementwise import (
     less_equal,
     log,
     logical_and,
-    logsigmoid,
     logical_not,
     logical_or,
+    logsigmoid,
     maximum,
     minimum,
     mul,
@@ -52,3 +52,5 @@ from .shape import (
     swapaxes,
     transpose,
 )
+
+cat = concatenate  # PyTorch's name

@@ -1,15 +1,15 @@
-"""Elementwise ops: arithmetic, unary maths, activations, comparisons.
+"""Elementwise ops: arithmetic, the basic unary maths, activations, comparisons.
 
-Each op is a Function: ``forward`` on ndarrays, ``backward(g, out, *inputs)``
-returning the gradient of each input, with the derivative as a comment.
-Gradients may keep the broadcast shape; the engine sums them back.
+Each op is a Function (``forward`` on ndarrays, ``backward(g, out, *inputs)`` returning
+the gradient of each input, with the derivative as a comment) and, right under it, the
+function users and backward rules call. Gradients may keep the broadcast shape; the
+engine sums them back.
 """
 
 import numpy as np
 
 from ..autograd import Function, _prepare
-from ..tensor import DEFAULT_FLOAT, Tensor
-
+from ..tensor import Tensor, as_float, to_array
 
 # --- arithmetic -------------------------------------------------------------------------
 
@@ -24,6 +24,11 @@ class Add(Function):
         return g, g  # d(a+b)/da = 1, d(a+b)/db = 1
 
 
+def add(a, b):
+    """a + b, broadcasting."""
+    return Add()(a, b)
+
+
 class Sub(Function):
     saves_tensors = False
 
@@ -32,6 +37,11 @@ class Sub(Function):
 
     def backward(self, g, out, a, b):
         return g, (-g if self.needs[1] else None)  # d(a-b)/da = 1, d(a-b)/db = -1
+
+
+def sub(a, b):
+    """a - b, broadcasting."""
+    return Sub()(a, b)
 
 
 class Mul(Function):
@@ -43,14 +53,23 @@ class Mul(Function):
         return (g * b if self.needs[0] else None), (g * a if self.needs[1] else None)
 
 
+def mul(a, b):
+    """a * b, broadcasting."""
+    return Mul()(a, b)
+
+
 class Div(Function):
     def forward(self, a, b):
-        out = a / b
-        return out.astype(DEFAULT_FLOAT) if np.result_type(a).kind in "biu" else out  # int / int is float32
+        return as_float(a) / as_float(b)  # int / int is float32, like PyTorch
 
     def backward(self, g, out, a, b):
         # d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
         return (g / b if self.needs[0] else None), (-g * out / b if self.needs[1] else None)
+
+
+def div(a, b):
+    """a / b, broadcasting (true division; integers give float32)."""
+    return Div()(a, b)
 
 
 class Pow(Function):
@@ -58,9 +77,16 @@ class Pow(Function):
         return a**b
 
     def backward(self, g, out, a, b):
-        ga = g * b * a ** (b - 1) if self.needs[0] else None  # d(a^b)/da = b·a^(b-1)
-        gb = g * out * log(where(a > 0, a, 1)) if self.needs[1] else None  # d(a^b)/db = a^b·ln a
+        # d(a^b)/da = b·a^(b-1), taken as 0 where b = 0 (so d(x^0)/dx = 0 at x = 0, like PyTorch)
+        ga = g * where(b == 0, 0, b * a ** (b - 1)) if self.needs[0] else None
+        # d(a^b)/db = a^b·ln a: NaN for a < 0 (like PyTorch), taken as 0 at a = 0 where b >= 0
+        gb = g * where((a == 0) & (b >= 0), 0, out * log(where(a == 0, 1, a))) if self.needs[1] else None
         return ga, gb
+
+
+def pow(a, b):
+    """a ** b, broadcasting."""
+    return Pow()(a, b)
 
 
 class Neg(Function):
@@ -73,13 +99,33 @@ class Neg(Function):
         return (-g,)  # d(-a)/da = -1
 
 
+def neg(a):
+    """-a."""
+    return Neg()(a)
+
+
+def tie_share(a, b):
+    """The share of the gradient of max(a, b) that goes to ``a``: 1 where a wins, 1/2 at a tie, else 0.
+
+    The one tie rule of ``maximum``, ``minimum`` (swap the sides) and, elementwise, of
+    ``max``/``min``'s reductions. A mask: never differentiated.
+    """
+    a, b = to_array(a), to_array(b)
+    return (a > b) + (a == b) * 0.5
+
+
 class Maximum(Function):
     def forward(self, a, b):
         return np.maximum(a, b)
 
     def backward(self, g, out, a, b):
         # d max(a,b)/da = 1 where a > b, 1/2 at a tie (like PyTorch), else 0
-        return where(a > b, g, where(a == b, g * 0.5, 0)), where(b > a, g, where(a == b, g * 0.5, 0))
+        return g * tie_share(a, b).astype(g.dtype), g * tie_share(b, a).astype(g.dtype)
+
+
+def maximum(a, b):
+    """The elementwise larger of a and b; at a tie each side gets half the gradient."""
+    return Maximum()(a, b)
 
 
 class Minimum(Function):
@@ -88,7 +134,12 @@ class Minimum(Function):
 
     def backward(self, g, out, a, b):
         # d min(a,b)/da = 1 where a < b, 1/2 at a tie (like PyTorch), else 0
-        return where(a < b, g, where(a == b, g * 0.5, 0)), where(b < a, g, where(a == b, g * 0.5, 0))
+        return g * tie_share(b, a).astype(g.dtype), g * tie_share(a, b).astype(g.dtype)
+
+
+def minimum(a, b):
+    """The elementwise smaller of a and b; at a tie each side gets half the gradient."""
+    return Minimum()(a, b)
 
 
 class Where(Function):
@@ -103,31 +154,51 @@ class Where(Function):
         return where(self.condition, g, 0), where(self.condition, 0, g)
 
 
-# --- unary maths ---------------------------------------------------------------------
+def where(condition, a, b):
+    """Elements of ``a`` where ``condition`` is true, else of ``b`` (differentiable in a and b)."""
+    return Where(to_array(condition).astype(bool, copy=False))(a, b)
+
+
+# --- unary maths: integer and bool inputs give float32 ---------------------------------------
 
 
 class Exp(Function):
     def forward(self, a):
-        return np.exp(a)
+        return np.exp(as_float(a))
 
     def backward(self, g, out, a):
         return (g * out,)  # d(e^a)/da = e^a
 
 
+def exp(a):
+    """e ** a, elementwise."""
+    return Exp()(a)
+
+
 class Log(Function):
     def forward(self, a):
-        return np.log(a)
+        return np.log(as_float(a))
 
     def backward(self, g, out, a):
         return (g / a,)  # d(ln a)/da = 1/a
 
 
+def log(a):
+    """The natural logarithm, elementwise."""
+    return Log()(a)
+
+
 class Sqrt(Function):
     def forward(self, a):
-        return np.sqrt(a)
+        return np.sqrt(as_float(a))
 
     def backward(self, g, out, a):
         return (g / (out * 2),)  # d(√a)/da = 1/(2√a)
+
+
+def sqrt(a):
+    """The square root, elementwise."""
+    return Sqrt()(a)
 
 
 class Abs(Function):
@@ -138,28 +209,40 @@ class Abs(Function):
         return (g * sign(a),)  # d|a|/da = sign(a), 0 at 0 like PyTorch
 
 
+def abs(a):
+    """|a|, elementwise."""
+    return Abs()(a)
+
+
 class Tanh(Function):
     def forward(self, a):
-        return np.tanh(a)
+        return np.tanh(as_float(a))
 
     def backward(self, g, out, a):
         return (g * (1 - out * out),)  # d tanh(a)/da = 1 - tanh²(a)
 
 
+def tanh(a):
+    """The hyperbolic tangent, elementwise."""
+    return Tanh()(a)
+
+
 class Sigmoid(Function):
     def forward(self, a):
-        # σ(a) = (1 + tanh(a/2)) / 2: one transcendental, no overflow for any a
-        out = np.tanh(a * 0.5)
-        out += 1
-        out *= 0.5
-        return out
+        return (np.tanh(as_float(a) * 0.5) + 1) * 0.5  # σ(a) = (1 + tanh(a/2)) / 2: no overflow for any a
 
     def backward(self, g, out, a):
         return (g * out * (1 - out),)  # dσ/da = σ(1 - σ)
 
 
+def sigmoid(a):
+    """1 / (1 + e^-a), elementwise, stable for any a."""
+    return Sigmoid()(a)
+
+
 class LogSigmoid(Function):
     def forward(self, a):
+        a = as_float(a)
         # log σ(a) = min(a, 0) - log(1 + e^-|a|): never overflows, never takes log(0)
         return np.minimum(a, 0) - np.log1p(np.exp(-np.abs(a)))
 
@@ -167,12 +250,22 @@ class LogSigmoid(Function):
         return (g * sigmoid(-a),)  # d log σ(a)/da = 1 - σ(a) = σ(-a)
 
 
+def logsigmoid(a):
+    """log(sigmoid(a)), computed without overflow or log(0) for any a."""
+    return LogSigmoid()(a)
+
+
 class Relu(Function):
     def forward(self, a):
         return np.maximum(a, 0)
 
     def backward(self, g, out, a):
-        return (g * (a > 0),)  # d relu(a)/da = 1 where a > 0, else 0
+        return (g * (to_array(a) > 0),)  # d relu(a)/da = 1 where a > 0, else 0 (also at 0, like PyTorch)
+
+
+def relu(a):
+    """max(a, 0), elementwise."""
+    return Relu()(a)
 
 
 class Clip(Function):
@@ -184,13 +277,20 @@ class Clip(Function):
 
     def backward(self, g, out, a):
         # d clip(a)/da = 1 where lo <= a <= hi, else 0 (like torch.clamp)
-        inside = np.ones(a.shape, dtype=bool)
-        values = a.data if isinstance(a, Tensor) else a
+        values = to_array(a)
+        inside = np.ones(values.shape, dtype=bool)
         if self.lo is not None:
-            inside &= values >= self.lo
+            inside &= values >= to_array(self.lo)
         if self.hi is not None:
-            inside &= values <= self.hi
+            inside &= values <= to_array(self.hi)
         return (where(inside, g, 0),)
+
+
+def clip(a, lo=None, hi=None):
+    """a limited to [lo, hi] (either may be None); the gradient is 0 outside."""
+    if lo is None and hi is None:
+        raise ValueError("clip needs lo or hi (or both), got neither")
+    return Clip(lo, hi)(a)
 
 
 class AsType(Function):
@@ -204,103 +304,6 @@ class AsType(Function):
 
     def backward(self, g, out, a):
         return (astype(g, a.dtype),)  # the identity, cast back to the input's float type
-
-
-# --- the functions users (and backward rules) call -------------------------------------
-
-
-def add(a, b):
-    """a + b, broadcasting."""
-    return Add()(a, b)
-
-
-def sub(a, b):
-    """a - b, broadcasting."""
-    return Sub()(a, b)
-
-
-def mul(a, b):
-    """a * b, broadcasting."""
-    return Mul()(a, b)
-
-
-def div(a, b):
-    """a / b, broadcasting (true division)."""
-    return Div()(a, b)
-
-
-def pow(a, b):
-    """a ** b, broadcasting."""
-    return Pow()(a, b)
-
-
-def neg(a):
-    """-a."""
-    return Neg()(a)
-
-
-def maximum(a, b):
-    """The elementwise larger of a and b; at a tie each side gets half the gradient."""
-    return Maximum()(a, b)
-
-
-def minimum(a, b):
-    """The elementwise smaller of a and b; at a tie each side gets half the gradient."""
-    return Minimum()(a, b)
-
-
-def where(condition, a, b):
-    """Elements of ``a`` where ``condition`` is true, else of ``b`` (differentiable in a and b)."""
-    if isinstance(condition, Tensor):
-        condition = condition.data
-    return Where(np.asarray(condition, dtype=bool))(a, b)
-
-
-def exp(a):
-    """e ** a, elementwise."""
-    return Exp()(a)
-
-
-def log(a):
-    """The natural logarithm, elementwise."""
-    return Log()(a)
-
-
-def sqrt(a):
-    """The square root, elementwise."""
-    return Sqrt()(a)
-
-
-def abs(a):
-    """|a|, elementwise."""
-    return Abs()(a)
-
-
-def tanh(a):
-    """The hyperbolic tangent, elementwise."""
-    return Tanh()(a)
-
-
-def sigmoid(a):
-    """1 / (1 + e^-a), elementwise, stable for any a."""
-    return Sigmoid()(a)
-
-
-def logsigmoid(a):
-    """log(sigmoid(a)), computed without overflow or log(0) for any a."""
-    return LogSigmoid()(a)
-
-
-def relu(a):
-    """max(a, 0), elementwise."""
-    return Relu()(a)
-
-
-def clip(a, lo=None, hi=None):
-    """a limited to [lo, hi] (either may be None); the gradient is 0 outside."""
-    if lo is None and hi is None:
-        raise ValueError("clip needs lo or hi (or both), got neither")
-    return Clip(lo, hi)(a)
 
 
 def astype(a, dtype):
@@ -318,9 +321,9 @@ def astype(a, dtype):
 
 def _constant_op(numpy_fn, *inputs):
     """Apply ``numpy_fn`` to the inputs' values; a Tensor result never needs a gradient."""
-    inputs, arrays, _ = _prepare(inputs)
+    inputs, arrays, needs = _prepare(inputs)
     result = numpy_fn(*arrays)
-    return Tensor._from_op(result) if any(isinstance(x, Tensor) for x in inputs) else result
+    return result if needs is None else Tensor._from_op(result)
 
 
 def less(a, b):

@@ -8,6 +8,13 @@ from .shape import expand_dims, squeeze
 
 class MatMul(Function):
     def forward(self, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(f"matmul needs operands with at least 1 dimension, got shapes {a.shape} and {b.shape}")
+        if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+            raise ValueError(
+                f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
+                f"({a.shape[-1]} columns in the first, {b.shape[-2 if b.ndim > 1 else 0]} rows in the second)"
+            )
         return np.matmul(a, b)
 
     def backward(self, g, out, a, b):

@@ -1,29 +1,17 @@
 """Reductions and the softmax family: sum, mean, max, min, logsumexp, softmax, log_softmax.
 
-A reduction's backward spreads the output gradient back over the reduced axes:
-it puts the reduced axes back as length 1 (``kept``), then broadcasts.
+A reduction's backward spreads the output gradient back over the reduced axes: it puts
+the reduced axes back as length 1 (``kept``), then broadcasts. Every function takes
+NumPy's ``axis``/``keepdims`` or PyTorch's ``dim``/``keepdim``.
 """
-
-import builtins
 
 import numpy as np
 
 from ..autograd import Function
-from ..tensor import DEFAULT_FLOAT, Tensor
+from ..tensor import Tensor, as_float, to_array
+from .axes import accepts_dim, normalize_axes
 from .elementwise import exp
-from .shape import broadcast_to, normalize_axis
-
-
-def _normalize_axes(axis, ndim):
-    """``axis`` (None, int or tuple, negatives allowed) as a sorted tuple of non-negative axes."""
-    if axis is None:
-        return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    size = builtins.max(ndim, 1)  # a 0-d tensor takes axis 0 (or -1) like a length-1 one
-    normalized = [normalize_axis(int(ax), size) for ax in axes]
-    if len(set(normalized)) != len(normalized):
-        raise ValueError(f"axis {axis} repeats an axis")
-    return tuple(sorted(normalized))
+from .shape import broadcast_to
 
 
 class _Reduction(Function):
@@ -37,9 +25,20 @@ class _Reduction(Function):
         return g if self.keepdims else g.reshape(self.kept_shape)
 
     def remember_shapes(self, a):
-        axes = _normalize_axes(self.axis, a.ndim)
-        self.axis = axes  # NumPy takes the tuple; it also checked the axes once
+        """Check the axes once and remember them as NumPy takes them (None on a 0-d array)."""
+        axes = normalize_axes(self.axis, a.ndim)
         self.kept_shape = tuple(1 if i in axes else n for i, n in enumerate(a.shape))
+        self.axis = axes if a.ndim else None  # a 0-d array reduces over "axis 0" to itself
+
+
+def max_shift(a, axis):
+    """The max of ``a`` along ``axis``, kept as length 1 (0 where it is not finite, as for all -inf).
+
+    The one subtract-the-max trick of logsumexp, softmax, log_softmax and the fused losses:
+    exp(a - max_shift(a)) never overflows.
+    """
+    shift = np.max(a, axis=axis, keepdims=True)
+    return np.where(np.isfinite(shift), shift, 0)
 
 
 class Sum(_Reduction):
@@ -53,6 +52,12 @@ class Sum(_Reduction):
         return (broadcast_to(self.kept(g), a.shape),)  # d(Σa)/da_i = 1
 
 
+@accepts_dim
+def sum(a, axis=None, keepdims=False):
+    """The sum over ``axis`` (all axes when None)."""
+    return Sum(axis, keepdims)(a)
+
+
 class Mean(_Reduction):
     saves_tensors = False
 
@@ -60,11 +65,16 @@ class Mean(_Reduction):
         self.remember_shapes(a)
         outputs = int(np.prod(self.kept_shape))
         self.count = a.size // outputs if outputs else 0  # how many elements each mean averages
-        integer = a.dtype.kind in "biu"  # the mean of integers is a float32, like int / int
-        return a.mean(axis=self.axis, keepdims=self.keepdims, dtype=DEFAULT_FLOAT if integer else None)
+        return as_float(a).mean(axis=self.axis, keepdims=self.keepdims)  # the mean of integers is a float32
 
     def backward(self, g, out, a):
         return (broadcast_to(self.kept(g) / self.count, a.shape),)  # d(mean a)/da_i = 1/n
+
+
+@accepts_dim
+def mean(a, axis=None, keepdims=False):
+    """The mean over ``axis`` (all axes when None)."""
+    return Mean(axis, keepdims)(a)
 
 
 class _Extreme(_Reduction):
@@ -78,7 +88,7 @@ class _Extreme(_Reduction):
 
     def backward(self, g, out, a):
         # d max(a)/da_i = 1/k for each of the k elements equal to the max, else 0
-        hits = _values(a) == self.kept(_values(out))
+        hits = to_array(a) == self.kept(to_array(out))
         share = hits / hits.sum(axis=self.axis, keepdims=True)
         return (self.kept(g) * share.astype(g.dtype),)
 
@@ -87,22 +97,39 @@ class Max(_Extreme):
     numpy_fn = staticmethod(np.max)
 
 
+@accepts_dim
+def max(a, axis=None, keepdims=False):
+    """The largest value over ``axis``; tied maxima share the gradient equally."""
+    return Max(axis, keepdims)(a)
+
+
 class Min(_Extreme):
     numpy_fn = staticmethod(np.min)
+
+
+@accepts_dim
+def min(a, axis=None, keepdims=False):
+    """The smallest value over ``axis``; tied minima share the gradient equally."""
+    return Min(axis, keepdims)(a)
 
 
 class LogSumExp(_Reduction):
     def forward(self, a):
         self.remember_shapes(a)
-        shift = np.max(a, axis=self.axis, keepdims=True)
-        shift[~np.isfinite(shift)] = 0  # all -inf (or an inf) along an axis: nothing to subtract
-        total = np.exp(a - shift).sum(axis=self.axis, keepdims=True)
+        a = as_float(a)
+        shift = max_shift(a, self.axis)
         with np.errstate(divide="ignore"):  # log 0 = -inf is the right answer for all -inf
-            out = np.log(total) + shift
+            out = np.log(np.exp(a - shift).sum(axis=self.axis, keepdims=True)) + shift
         return out if self.keepdims else np.squeeze(out, axis=self.axis)
 
     def backward(self, g, out, a):
         return (self.kept(g) * exp(a - self.kept(out)),)  # d logΣe^a / da_i = softmax(a)_i
+
+
+@accepts_dim
+def logsumexp(a, axis=None, keepdims=False):
+    """log(Σ exp(a)) over ``axis``, computed with the max subtracted so it never overflows."""
+    return LogSumExp(axis, keepdims)(a)
 
 
 class Softmax(Function):
@@ -110,7 +137,8 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, a):
-        e = np.exp(a - np.max(a, axis=self.axis, keepdims=True))
+        a = as_float(a)
+        e = np.exp(a - max_shift(a, self.axis))
         e /= e.sum(axis=self.axis, keepdims=True)
         return e
 
@@ -119,12 +147,19 @@ class Softmax(Function):
         return (out * (g - (g * out).sum(axis=self.axis, keepdims=True)),)
 
 
+@accepts_dim
+def softmax(a, axis=-1):
+    """exp(a) / Σ exp(a) along ``axis``, computed stably."""
+    return Softmax(axis)(a)
+
+
 class LogSoftmax(Function):
     def __init__(self, axis):
         self.axis = axis
 
     def forward(self, a):
-        shifted = a - np.max(a, axis=self.axis, keepdims=True)
+        a = as_float(a)
+        shifted = a - max_shift(a, self.axis)
         shifted -= np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
         return shifted
 
@@ -133,53 +168,31 @@ class LogSoftmax(Function):
         return (g - exp(out) * g.sum(axis=self.axis, keepdims=True),)
 
 
-def _values(x):
-    """The ndarray inside a Tensor (masks need no gradient)."""
-    return x.data if isinstance(x, Tensor) else x
-
-
-def sum(a, axis=None, keepdims=False):
-    """The sum over ``axis`` (all axes when None)."""
-    return Sum(axis, keepdims)(a)
-
-
-def mean(a, axis=None, keepdims=False):
-    """The mean over ``axis`` (all axes when None)."""
-    return Mean(axis, keepdims)(a)
-
-
-def max(a, axis=None, keepdims=False):
-    """The largest value over ``axis``; tied maxima share the gradient equally."""
-    return Max(axis, keepdims)(a)
-
-
-def min(a, axis=None, keepdims=False):
-    """The smallest value over ``axis``; tied minima share the gradient equally."""
-    return Min(axis, keepdims)(a)
-
-
-def logsumexp(a, axis=None, keepdims=False):
-    """log(Σ exp(a)) over ``axis``, computed with the max subtracted so it never overflows."""
-    return LogSumExp(axis, keepdims)(a)
-
-
-def softmax(a, axis=-1):
-    """exp(a) / Σ exp(a) along ``axis``, computed stably."""
-    return Softmax(axis)(a)
-
-
+@accepts_dim
 def log_softmax(a, axis=-1):
     """a - logsumexp(a) along ``axis``: the log of softmax without computing log(softmax)."""
     return LogSoftmax(axis)(a)
 
 
+# --- not differentiable: where the extreme is -------------------------------------------
+
+
+def _index_of(numpy_fn, a, axis, keepdims):
+    values = to_array(a)
+    if axis is not None:
+        (axis,) = normalize_axes(axis, values.ndim) if values.ndim else (None,)
+    result = np.asarray(numpy_fn(values, axis=axis, keepdims=keepdims))
+    return Tensor._from_op(result) if isinstance(a, Tensor) else result
+
+
+@accepts_dim
 def argmax(a, axis=None, keepdims=False):
-    """The index of the largest value along ``axis`` (an integer constant, no gradient)."""
-    result = np.argmax(_values(a), axis=axis, keepdims=keepdims)
-    return Tensor._from_op(np.asarray(result)) if isinstance(a, Tensor) else result
+    """The index of the largest value along ``axis`` (an int64 constant, no gradient)."""
+    return _index_of(np.argmax, a, axis, keepdims)
 
 
+@accepts_dim
 def argmin(a, axis=None, keepdims=False):
-    """The index of the smallest value along ``axis`` (an integer constant, no gradient)."""
-    result = np.argmin(_values(a), axis=axis, keepdims=keepdims)
-    return Tensor._from_op(np.asarray(result)) if isinstance(a, Tensor) else result
+    """The index of the smallest value along ``axis`` (an int64 constant, no gradient)."""
+    return _index_of(np.argmin, a, axis, keepdims)
+

@@ -6,142 +6,9 @@ them saves values for backward, only shapes and indices.
 
 import numpy as np
 
-from ..autograd import Function, as_constant
-from ..tensor import Tensor
-
-
-class Reshape(Function):
-    saves_tensors = False
-
-    def __init__(self, shape):
-        self.shape = shape
-
-    def forward(self, a):
-        return a.reshape(self.shape)
-
-    def backward(self, g, out, a):
-        return (g.reshape(a.shape),)  # the same values, so the gradient just takes a's shape back
-
-
-class Transpose(Function):
-    saves_tensors = False
-
-    def __init__(self, axes):
-        self.axes = axes
-
-    def forward(self, a):
-        return np.transpose(a, self.axes)
-
-    def backward(self, g, out, a):
-        # the gradient moves back through the inverse permutation
-        return (g.transpose(tuple(np.argsort(self.axes))) if self.axes is not None else g.transpose(),)
-
-
-class BroadcastTo(Function):
-    saves_tensors = False
-
-    def __init__(self, shape):
-        self.shape = tuple(shape)
-
-    def forward(self, a):
-        return np.broadcast_to(a, self.shape)
-
-    def backward(self, g, out, a):
-        return (sum_to(g, a.shape),)  # each input value was used at every copy: sum them
-
-
-class SumTo(Function):
-    saves_tensors = False
-
-    def __init__(self, shape):
-        self.shape = tuple(shape)
-
-    def forward(self, a):
-        extra = a.ndim - len(self.shape)  # leading axes broadcasting added
-        axes = tuple(range(extra)) + tuple(
-            extra + i for i, n in enumerate(self.shape) if n == 1 and a.shape[extra + i] != 1
-        )
-        summed = a.sum(axis=axes, keepdims=True) if axes else a
-        return summed.reshape(self.shape)
-
-    def backward(self, g, out, a):
-        return (broadcast_to(g, a.shape),)  # the adjoint of summing is copying back
-
-
-class GetItem(Function):
-    saves_tensors = False
-
-    def __init__(self, index):
-        self.index = index
-
-    def forward(self, a):
-        return a[self.index]
-
-    def backward(self, g, out, a):
-        return (scatter_add(g, self.index, a.shape),)  # each picked element gets its gradient back
-
-
-class ScatterAdd(Function):
-    """zeros(shape) with ``g`` added at ``index``: the adjoint of ``a[index]``."""
-
-    saves_tensors = False
-
-    def __init__(self, index, shape):
-        self.index, self.shape = index, tuple(shape)
-
-    def forward(self, g):
-        out = np.zeros(self.shape, dtype=g.dtype)
-        if _may_repeat(self.index):
-            np.add.at(out, self.index, g)  # repeated indices accumulate
-        else:
-            out[self.index] = g
-        return out
-
-    def backward(self, g, out, a):
-        return (getitem(g, self.index),)  # the adjoint of scattering is gathering
-
-
-class Concatenate(Function):
-    saves_tensors = False
-
-    def __init__(self, axis):
-        self.axis = axis
-
-    def forward(self, *arrays):
-        self.axis = normalize_axis(self.axis, arrays[0].ndim)
-        self.ends = np.cumsum([a.shape[self.axis] for a in arrays]).tolist()
-        return np.concatenate(arrays, axis=self.axis)
-
-    def backward(self, g, out, *inputs):
-        # each input gets back its own slice of the gradient
-        before = (slice(None),) * self.axis
-        starts = [0] + self.ends[:-1]
-        return tuple(g[before + (slice(start, end),)] for start, end in zip(starts, self.ends))
-
-
-class Stack(Function):
-    saves_tensors = False
-
-    def __init__(self, axis):
-        self.axis = axis
-
-    def forward(self, *arrays):
-        self.axis = normalize_axis(self.axis, arrays[0].ndim + 1)
-        return np.stack(arrays, axis=self.axis)
-
-    def backward(self, g, out, *inputs):
-        before = (slice(None),) * self.axis
-        return tuple(g[before + (i,)] for i in range(len(inputs)))  # input i is slice i of the stack
-
-
-# --- helpers -------------------------------------------------------------------------
-
-
-def normalize_axis(axis, ndim):
-    """One axis, negatives allowed, as 0..ndim-1 (ValueError if it is out of range)."""
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"axis {axis} is out of range for a tensor with {ndim} dimensions")
-    return axis % ndim
+from ..autograd import Function
+from ..tensor import Tensor, as_array
+from .axes import normalize_axis
 
 
 def _shape_arg(shape):
@@ -152,7 +19,7 @@ def _shape_arg(shape):
 
 
 def _as_array_or_tensor(a):
-    return a if isinstance(a, (Tensor, np.ndarray)) else as_constant(a)
+    return a if isinstance(a, (Tensor, np.ndarray)) else as_array(a)
 
 
 def plain_index(index):
@@ -172,7 +39,18 @@ def _may_repeat(index):
     return any(isinstance(p, np.ndarray) and p.dtype.kind in "iu" for p in parts)
 
 
-# --- the functions --------------------------------------------------------------------
+class Reshape(Function):
+    saves_tensors = False
+    makes_view = True
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, a):
+        return a.reshape(self.shape)
+
+    def backward(self, g, out, a):
+        return (g.reshape(a.shape),)  # the same values, so the gradient just takes a's shape back
 
 
 def reshape(a, *shape):
@@ -180,23 +58,15 @@ def reshape(a, *shape):
     return Reshape(_shape_arg(shape))(a)
 
 
-def transpose(a, *axes):
-    """The axes permuted by ``axes`` (reversed when none are given), like ``np.transpose``."""
-    axes = _shape_arg(axes) if axes else None
-    return Transpose(axes)(a)
-
-
-def swapaxes(a, axis1, axis2):
-    """The tensor with two axes exchanged."""
+def flatten(a, start_dim=0, end_dim=-1):
+    """The axes from ``start_dim`` to ``end_dim`` (all, by default) merged into one, like PyTorch's."""
     a = _as_array_or_tensor(a)
-    axes = list(range(a.ndim))
-    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
-    return Transpose(tuple(axes))(a)
-
-
-def flatten(a):
-    """All the values in one axis."""
-    return Reshape((-1,))(a)
+    if a.ndim == 0:
+        return Reshape((1,))(a)
+    start, end = normalize_axis(start_dim, a.ndim), normalize_axis(end_dim, a.ndim)
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {a.shape}")
+    return Reshape(a.shape[:start] + (int(np.prod(a.shape[start : end + 1])),) + a.shape[end + 1 :])(a)
 
 
 def expand_dims(a, axis):
@@ -222,9 +92,70 @@ def squeeze(a, axis=None):
     return Reshape(tuple(n for i, n in enumerate(a.shape) if i not in axes))(a)
 
 
+class Transpose(Function):
+    saves_tensors = False
+    makes_view = True
+
+    def __init__(self, axes):
+        self.axes = axes
+
+    def forward(self, a):
+        return np.transpose(a, self.axes)
+
+    def backward(self, g, out, a):
+        # the gradient moves back through the inverse permutation
+        return (g.transpose(tuple(np.argsort(self.axes))) if self.axes is not None else g.transpose(),)
+
+
+def transpose(a, *axes):
+    """The axes permuted by ``axes`` (reversed when none are given), like ``np.transpose``."""
+    axes = _shape_arg(axes) if axes else None
+    return Transpose(axes)(a)
+
+
+def swapaxes(a, axis1, axis2):
+    """The tensor with two axes exchanged."""
+    a = _as_array_or_tensor(a)
+    axes = list(range(a.ndim))
+    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    return Transpose(tuple(axes))(a)
+
+
+class BroadcastTo(Function):
+    saves_tensors = False
+    makes_view = True
+
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+    def forward(self, a):
+        return np.broadcast_to(a, self.shape)
+
+    def backward(self, g, out, a):
+        return (sum_to(g, a.shape),)  # each input value was used at every copy: sum them
+
+
 def broadcast_to(a, shape):
     """``a`` broadcast to ``shape`` (NumPy's rules); backward sums over the copies."""
     return BroadcastTo(shape)(a)
+
+
+class SumTo(Function):
+    saves_tensors = False
+
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+    def forward(self, a):
+        extra = a.ndim - len(self.shape)  # leading axes broadcasting added
+        axes = tuple(range(extra)) + tuple(
+            extra + i for i, n in enumerate(self.shape) if n == 1 and a.shape[extra + i] != 1
+        )
+        summed = a.sum(axis=axes, keepdims=True) if axes else a
+        return summed.reshape(self.shape)
+
+    def backward(self, g, out, a):
+        return (broadcast_to(g, a.shape),)  # the adjoint of summing is copying back
 
 
 def sum_to(a, shape):
@@ -232,9 +163,43 @@ def sum_to(a, shape):
     return SumTo(shape)(a)
 
 
+class GetItem(Function):
+    saves_tensors = False
+    makes_view = True
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, a):
+        return a[self.index]
+
+    def backward(self, g, out, a):
+        return (scatter_add(g, self.index, a.shape),)  # each picked element gets its gradient back
+
+
 def getitem(a, index):
     """``a[index]``: ints, slices, None, ..., integer arrays and boolean masks."""
     return GetItem(plain_index(index))(a)
+
+
+class ScatterAdd(Function):
+    """zeros(shape) with ``g`` added at ``index``: the adjoint of ``a[index]``."""
+
+    saves_tensors = False
+
+    def __init__(self, index, shape):
+        self.index, self.shape = index, tuple(shape)
+
+    def forward(self, g):
+        out = np.zeros(self.shape, dtype=g.dtype)
+        if _may_repeat(self.index):
+            np.add.at(out, self.index, g)  # repeated indices accumulate
+        else:
+            out[self.index] = g
+        return out
+
+    def backward(self, g, out, a):
+        return (getitem(g, self.index),)  # the adjoint of scattering is gathering
 
 
 def scatter_add(g, index, shape):
@@ -242,11 +207,44 @@ def scatter_add(g, index, shape):
     return ScatterAdd(plain_index(index), shape)(g)
 
 
+class Concatenate(Function):
+    saves_tensors = False
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, *arrays):
+        self.axis = normalize_axis(self.axis, arrays[0].ndim)
+        self.ends = np.cumsum([a.shape[self.axis] for a in arrays]).tolist()
+        return np.concatenate(arrays, axis=self.axis)
+
+    def backward(self, g, out, *inputs):
+        # each input gets back its own slice of the gradient
+        before = (slice(None),) * self.axis
+        starts = [0] + self.ends[:-1]
+        return tuple(g[before + (slice(start, end),)] for start, end in zip(starts, self.ends))
+
+
 def concatenate(tensors, axis=0):
     """The tensors joined along an existing axis."""
     if len(tensors) == 0:
         raise ValueError("concatenate needs at least one tensor")
     return Concatenate(axis)(*tensors)
+
+
+class Stack(Function):
+    saves_tensors = False
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, *arrays):
+        self.axis = normalize_axis(self.axis, arrays[0].ndim + 1)
+        return np.stack(arrays, axis=self.axis)
+
+    def backward(self, g, out, *inputs):
+        before = (slice(None),) * self.axis
+        return tuple(g[before + (i,)] for i in range(len(inputs)))  # input i is slice i of the stack
 
 
 def stack(tensors, axis=0):
