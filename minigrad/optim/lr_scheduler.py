@@ -34,7 +34,7 @@ class LRScheduler:
         """Advance one epoch and write the new learning rate into each parameter group."""
         self.last_epoch += 1
         new_lrs = self.get_lr()
-        for group, lr in zip(self.optimizer.param_groups, new_lrs):
+        for group, lr in zip(self.optimizer.param_groups, new_lrs, strict=True):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
@@ -122,7 +122,7 @@ class CosineAnnealingLR(LRScheduler):
             # Just past a minimum, where the ratio below would divide by zero: climb one step.
             return [
                 group["lr"] + (base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
-                for base_lr, group in zip(self.base_lrs, groups)
+                for base_lr, group in zip(self.base_lrs, groups, strict=True)
             ]
         ratio = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
         return [ratio * (group["lr"] - eta_min) + eta_min for group in groups]
