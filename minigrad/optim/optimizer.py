@@ -253,6 +253,15 @@ def check_non_negative(group, name, index):
         raise ValueError(f"invalid {name}: expected a number >= 0, got {value!r} (parameter group {index})")
 
 
+def check_between(group, name, index, low, high):
+    """Raise ValueError unless ``group[name]`` is a number in ``[low, high]``."""
+    value = group[name]
+    if not _is_number(value) or not low <= value <= high:
+        raise ValueError(
+            f"invalid {name}: expected a number in [{low}, {high}], got {value!r} (parameter group {index})"
+        )
+
+
 def check_betas(group, index):
     """Raise ValueError unless ``group["betas"]`` is a pair of numbers in [0, 1)."""
     betas = group["betas"]
