@@ -1,6 +1,7 @@
 """minigrad.nn: Parameter, Module, layers and losses, in PyTorch's shape."""
 
 from . import functional
+from .conv import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
 from .layers import (
     MLP,
     Dropout,

@@ -7,6 +7,8 @@ The activations and ``linear`` are the engine's ops; the losses live in
 import numpy as np
 
 from ..ops import linear, log_softmax, logsigmoid, relu, sigmoid, softmax, tanh
+from ..ops.conv import conv1d, conv2d
+from ..ops.pool import adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from ..random import get_generator
 from ..tensor import Tensor
 from .losses import (
@@ -32,6 +34,13 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "mse_loss",
+    "conv1d",
+    "conv2d",
+    "max_pool1d",
+    "max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "adaptive_avg_pool2d",
 ]
 
 
