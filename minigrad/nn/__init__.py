@@ -17,7 +17,9 @@ from .activations import (
     Softplus,
     Softsign,
 )
+from .containers import ModuleDict, ModuleList
 from .conv import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
+from .embedding import Embedding
 from .layers import (
     MLP,
     Dropout,
@@ -33,4 +35,5 @@ from .layers import (
 )
 from .loss_modules import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .module import Module
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter

@@ -26,6 +26,8 @@ from ..ops.conv import conv1d, conv2d
 from ..ops.pool import adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from ..random import get_generator
 from ..tensor import Tensor
+from .attention import scaled_dot_product_attention
+from .embedding import embedding
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -33,6 +35,7 @@ from .losses import (
     mse_loss,
     nll_loss,
 )
+from .normalization import batch_norm, layer_norm
 
 __all__ = [
     "relu",
@@ -69,6 +72,10 @@ __all__ = [
     "avg_pool1d",
     "avg_pool2d",
     "adaptive_avg_pool2d",
+    "batch_norm",
+    "layer_norm",
+    "embedding",
+    "scaled_dot_product_attention",
 ]
 
 
