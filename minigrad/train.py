@@ -117,7 +117,7 @@ def fit(
         if best is not None and best.update(epoch, results["val_loss"], model):
             display.note(best.stop_message(epoch))
             break
-    if best is not None and best.restore(model):
+    if best is not None and best.restore(model) and best.epoch != len(history["loss"]):
         display.note(f"restored the weights of epoch {best.epoch} (validation loss {best.loss:.4g})")
     return history
 
@@ -482,6 +482,8 @@ class _Bar(_Silent):
         self.bar.update(1)
 
     def finish(self, results):
+        if self.bar.total is None:  # a loader without len(): now the count is known
+            self.bar.total = self.bar.n
         self.bar.bar_format = FINISHED_BAR
         self.bar.set_postfix_str(format_postfix(results, self.spec), refresh=False)
 
