@@ -1,6 +1,7 @@
 """minigrad.nn: Parameter, Module, layers and losses, in PyTorch's shape."""
 
 from . import functional
+from . import init, utils
 from .activations import (
     ELU,
     GELU,
