@@ -232,7 +232,11 @@ def check_grad(param, index):
     """
     grad = param.grad
     if not isinstance(grad, np.ndarray):
-        hint = " (use its .data)" if isinstance(grad, Tensor) else ""
+        hint = ""
+        if isinstance(grad, Tensor):
+            hint = " (use its .data)"
+        elif isinstance(grad, np.generic):
+            hint = " scalar (np.asarray(value) makes it a 0-d array)"
         raise TypeError(f"the .grad of parameter {index} must be a NumPy ndarray, got a {type(grad).__name__}{hint}")
     if grad.dtype.kind != "f":
         raise TypeError(f"the .grad of parameter {index} must be a float array, got dtype {grad.dtype}")

@@ -49,6 +49,7 @@ BAD_GRADS = [
     ("bool dtype", lambda p: np.zeros((4, 1), dtype=bool), TypeError, "parameter 3.*bool"),
     ("a list", lambda p: [[0.0]] * 4, TypeError, "parameter 3.*ndarray.*list"),
     ("a number", lambda p: 0.5, TypeError, "parameter 3.*float"),
+    ("a NumPy scalar", lambda p: np.float64(0.5), TypeError, r"parameter 3.*float64 scalar.*np\.asarray"),
 ]
 
 
