@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..tensor import as_float, to_array
-from .axes import accepts_dim
+from .axes import accepts_dim, normalize_axis
 from .elementwise import abs, exp, sigmoid, tanh, where
 from .maths import erf
 from .reduce import softmax
@@ -194,7 +194,7 @@ def softsign(x):
 @accepts_dim
 def softmin(x, axis=-1):
     """softmax(-x) along ``axis`` (or ``dim``): the smallest entries get the largest weights."""
-    return softmax(-x, axis=axis)
+    return softmax(-x, axis=normalize_axis(axis, x.ndim))
 
 
 __all__ = [
