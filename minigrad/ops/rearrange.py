@@ -41,10 +41,12 @@ def pad(x, pad_width, mode="constant", constant_values=0):
     """
     shape = to_array(x).shape
     widths = _pad_widths(pad_width, len(shape))
+    if mode not in ("constant", "reflect", "edge"):
+        raise ValueError(f"pad: mode {mode!r} is not supported; use 'constant', 'reflect' or 'edge'")
+    if not shape:
+        return reshape(x, ())  # a 0-d tensor has no axis to pad, as in np.pad
     if mode == "constant":
         return Pad(widths, to_array(constant_values))(x)
-    if mode not in ("reflect", "edge"):
-        raise ValueError(f"pad: mode {mode!r} is not supported; use 'constant', 'reflect' or 'edge'")
     # every output element is a copy of an input element: np.pad on the positions says which one
     sources = [np.pad(np.arange(n), width, mode=mode) for n, width in zip(shape, widths, strict=True)]
     return getitem(x, np.ix_(*sources))
