@@ -20,7 +20,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     ``attn_mask`` broadcasts to (..., L, S): a bool mask keeps the positions where it is
     True (the others get -inf before the softmax); a float mask is added to the scores.
     ``is_causal=True`` lets position i attend to positions j <= i only (a lower
-    triangular mask; giving ``attn_mask`` as well is an error). ``dropout_p`` drops
+    triangular mask; giving ``attn_mask`` as well is an error). A query row that is masked
+    everywhere gets the output 0 (PyTorch's safe softmax), not NaN. ``dropout_p`` drops
     attention weights with minigrad's global generator (always, like PyTorch's
     function: pass 0.0 in eval). ``scale`` defaults to 1 / sqrt(E).
     """
@@ -46,7 +47,13 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         attn_mask = np.tril(np.ones((length, source_length), dtype=bool))
     if attn_mask is not None:
         scores = scores + _mask_bias(attn_mask, scores.dtype)
-    weights = ops.softmax(scores, axis=-1)
+        nothing_to_attend = np.isneginf(to_array(scores)).all(axis=-1, keepdims=True)
+    if attn_mask is not None and nothing_to_attend.any():
+        # Like PyTorch's safe softmax: a fully masked row gets weights 0, not NaN. Its
+        # scores are made finite first so that no NaN reaches the gradients either.
+        weights = ops.where(nothing_to_attend, 0.0, ops.softmax(ops.where(nothing_to_attend, 0.0, scores), axis=-1))
+    else:
+        weights = ops.softmax(scores, axis=-1)
     if dropout_p > 0.0:
         from .functional import dropout  # here, not at the top: functional imports this module
 
