@@ -29,6 +29,7 @@ output, a CI job) one plain line per epoch and no bar frames.
 
 import functools
 import os
+import shutil
 import sys
 import time
 import warnings
@@ -489,8 +490,10 @@ class _Bar(_Silent):
 
 
 def make_bar(desc, total, file):
-    """The tqdm bar of one epoch: ``BAR_COLUMNS`` wide at most, its bar 10 columns whatever the text."""
-    return tqdm(total=total, desc=desc, file=file, ncols=BAR_COLUMNS, bar_format=RUNNING_BAR, leave=True)
+    """The tqdm bar of one epoch: at most ``BAR_COLUMNS`` (80) wide, or the terminal's width if
+    that is less (tqdm cuts the text's end to fit); the bar itself is 10 columns whatever the text."""
+    columns = min(BAR_COLUMNS, shutil.get_terminal_size((BAR_COLUMNS, 24)).columns)
+    return tqdm(total=total, desc=desc, file=file, ncols=columns, bar_format=RUNNING_BAR, leave=True)
 
 
 def format_postfix(results, spec):
@@ -513,7 +516,7 @@ def format_epoch_line(desc, results):
         if name == "lr":
             parts.append(f"lr {value:.4g}")
         elif name == "time":
-            parts.append(f"{value:.1f}s")
+            parts.append(f"{value:.3g}s")
         else:
             parts.append(f"{name} {_plain_number(value)}")
     return "  ".join(parts)

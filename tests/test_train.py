@@ -194,7 +194,7 @@ def test_progress_off_a_terminal_is_one_plain_line_per_epoch_on_stderr(capsys):
         expected = (
             f"epoch {epoch + 1}/2  loss {history['loss'][epoch]:.4f}  accuracy {history['accuracy'][epoch]:.4f}  "
             f"val_loss {history['val_loss'][epoch]:.4f}  val_accuracy {history['val_accuracy'][epoch]:.4f}  "
-            f"lr 0.1  {history['time'][epoch]:.1f}s"
+            f"lr 0.1  {history['time'][epoch]:.3g}s"
         )
         assert line == expected
 

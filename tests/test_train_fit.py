@@ -466,6 +466,7 @@ def frames(text):
 
 
 def test_on_a_terminal_fit_draws_an_80_column_bar_per_epoch(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     model = Linear(2, 2)
@@ -498,7 +499,8 @@ def render(desc, total, results, spec):
     return frames(file.getvalue())
 
 
-def test_the_bar_fits_80_columns_even_with_long_numbers_and_names():
+def test_the_bar_fits_80_columns_even_with_long_numbers_and_names(monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
     def a_metric_with_a_long_name(output, target):
         return 0.0
 
@@ -517,7 +519,15 @@ def test_the_bar_fits_80_columns_even_with_long_numbers_and_names():
         assert all(re.search(r" \|.{10}\| ", frame) for frame in shown)  # the bar keeps its 10 columns
 
 
-def test_the_bar_shows_everyday_numbers_in_full():
+def test_the_bar_is_cut_to_a_narrower_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "50")
+    spec = train._metric_spec("accuracy", CrossEntropyLoss())
+    shown = render("epoch 10/10", 100, {"loss": 0.5, "accuracy": 0.75, "val_loss": 0.5, "val_accuracy": 0.75}, spec)
+    assert max(len(frame) for frame in shown) == 50
+
+
+def test_the_bar_shows_everyday_numbers_in_full(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # wider terminals still get 80 columns
     spec = train._metric_spec("accuracy", CrossEntropyLoss())
     results = {"loss": 0.012345, "accuracy": 0.987654, "val_loss": 2.3456789, "val_accuracy": 0.5, "lr": 0.1}
     shown = render("epoch 100/100", 1000, results, spec)
@@ -531,7 +541,7 @@ def test_off_a_terminal_each_epoch_is_one_line_and_notes_say_why_training_stoppe
     assert captured.out == "" and "\r" not in captured.err
     lines = captured.err.splitlines()
     assert len(lines) == 7  # five epochs, the stop, the restore
-    assert lines[0] == f"epoch 1/8  loss 0.0000  val_loss 9.0000  lr 0.5  {history['time'][0]:.1f}s"
+    assert lines[0] == f"epoch 1/8  loss 0.0000  val_loss 9.0000  lr 0.5  {history['time'][0]:.3g}s"
     assert lines[3].startswith("epoch 4/8  loss 1.0000  val_loss 2.2500  lr 0.5  ")
     assert lines[5] == "early stop after epoch 5: no lower validation loss for 2 epochs; best epoch 3 (1)"
     assert lines[6] == "restored the weights of epoch 3 (validation loss 1)"
