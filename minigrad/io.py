@@ -129,11 +129,11 @@ def load(path):
 
 
 def _process_start_time():
-    """When this process started (seconds since the epoch), never later than the truth.
+    """When this process started, in seconds since the epoch (at the latest, when this module was imported).
 
     On Linux it comes from /proc (the boot time is whole seconds, rounded down, so this may
-    be up to a second early). Elsewhere it is when this module was imported: later than
-    the start, but before any save of this process, which is what the cleanup needs.
+    be up to a second early). Elsewhere it is when this module was imported: a little
+    after the start, but before any save of this process, which is what the cleanup needs.
     """
     imported = time.time()
     try:
