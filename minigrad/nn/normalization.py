@@ -70,6 +70,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     axes = (0,) + tuple(range(2, x.ndim))
     if training:
         count = x.size // channels if channels else 0
+        if momentum is None and (running_mean is not None or running_var is not None):
+            raise TypeError("batch_norm momentum must be a number (momentum=None is BatchNorm's cumulative average)")
         if count <= 1:
             raise ValueError(
                 f"batch_norm in training needs more than 1 value per channel, got input of shape {tuple(x.shape)}"

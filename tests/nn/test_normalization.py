@@ -81,6 +81,8 @@ def test_batch_norm_errors_name_the_shapes():
         F.batch_norm(mg.tensor(np.zeros((2, 3))), np.zeros(4), np.ones(3))
     with pytest.raises(ValueError, match="more than 1 value per channel.*\\(1, 3\\)"):
         F.batch_norm(mg.tensor(np.zeros((1, 3))), None, None, training=True)
+    with pytest.raises(TypeError, match="momentum must be a number"):
+        F.batch_norm(mg.tensor(np.zeros((2, 3))), np.zeros(3), np.ones(3), training=True, momentum=None)
     with pytest.raises(ValueError, match="running_mean and running_var"):
         F.batch_norm(mg.tensor(np.zeros((2, 3))), None, None, training=False)
     with pytest.raises(ValueError, match=r"\(N, C, \.\.\.\).*\(3,\)"):
