@@ -149,3 +149,16 @@ def test_zero_dimensional_inputs():
     assert cumprod(x, 0).item() == 3.0 and cumsum(x, -1).item() == 3.0 and prod(x, axis=0).item() == 3.0
     for fn in (prod, norm, lambda t: cumprod(t, 0)):
         assert mg.gradcheck(fn, (x,)) and mg.gradgradcheck(fn, (x,))
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_cumprod_gradient_with_zeros_is_the_same_with_and_without_create_graph(axis):
+    # backward() takes the O(n) formula; create_graph=True the O(n²) one whose own derivatives are exact
+    z = rng.standard_normal((6, 9))
+    z[1, 4] = z[2, [0, 5]] = z[3, [2, 3, 8]] = z[4, 8] = z[5, 0] = 0.0  # rows with 0 to 3 zeros
+    g = rng.standard_normal(z.shape)
+    x = mg.tensor(z, requires_grad=True)
+    (cumprod(x, axis) * g).sum().backward()
+    (with_graph,) = mg.grad((cumprod(x, axis) * g).sum(), [x], create_graph=True)
+    assert np.allclose(x.grad, with_graph.data)
+    assert mg.gradcheck(lambda t: cumprod(t, axis), (x,)) and mg.gradgradcheck(lambda t: cumprod(t, axis), (x,))

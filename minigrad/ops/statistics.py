@@ -8,7 +8,7 @@ with no division, so its gradient is right (and differentiable again) at the zer
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Function, is_grad_enabled
 from ..tensor import DEFAULT_FLOAT, Tensor, as_float, to_array
 from .axes import accepts_dim, normalize_axes, normalize_axis
 from .elementwise import abs, astype, where
@@ -154,7 +154,9 @@ class CumProd(Function):
         # d out_i/da_k = Π_{j ≤ i, j ≠ k} a_j for i ≥ k
         if not np.any(to_array(a) == 0):
             return (_reverse_cumsum(g * out, self.axis) / a,)  # exact: nothing here is 0
-        return (_cumprod_grad_with_zeros(g, a, self.axis),)
+        if is_grad_enabled():  # create_graph (as in PyTorch): a formula whose own derivatives are right at zeros
+            return (_cumprod_grad_by_table(g, a, self.axis),)
+        return (_cumprod_grad_with_zeros(g, out, a, self.axis),)
 
 
 @accepts_dim
@@ -163,11 +165,28 @@ def cumprod(x, axis=None):
     return _along_one_axis(CumProd, x, axis)
 
 
-def _cumprod_grad_with_zeros(g, a, axis):
+def _cumprod_grad_with_zeros(g, out, a, axis):
+    """The gradient of cumprod in O(n) when ``a`` has zeros, like PyTorch's.
+
+    Before the first zero of a row nothing is 0, so Σ_{i ≥ k} g_i out_i / a_k is exact. At the
+    first zero z it is (Π_{j<z} a_j) · Σ_{i ≥ z} g_i Π_{z<j≤i} a_j. After it, every product
+    holds a_z = 0, so the gradient is 0.
+    """
+    seen = np.cumsum(to_array(a) == 0, axis=axis)  # zeros at or before each position
+    before, first = seen == 0, (seen == 1) & (to_array(a) == 0)
+    part_before = where(before, _reverse_cumsum(g * out, axis) / where(before, a, 1), 0)
+    from_first = cumprod(where(seen >= 1, where(first, 1, a), 1), axis=axis)  # Π_{z<j≤i} a_j for i ≥ z
+    head = cumprod(where(before, a, 1), axis=axis)  # at z: Π_{j<z} a_j
+    part_first = where(first, head * _reverse_cumsum(where(seen >= 1, g * from_first, 0), axis), 0)
+    return part_before + part_first
+
+
+def _cumprod_grad_by_table(g, a, axis):
     """Σ_{i ≥ k} g_i Π_{j ≤ i, j ≠ k} a_j = (Π_{j < k} a_j) · Σ_{i ≥ k} g_i Π_{k < j ≤ i} a_j, with no division.
 
     The second factor needs, for every k, the running product that starts after k: an
-    n x n table per row (row k, column i), which is why only inputs with zeros come here.
+    n x n table per row (row k, column i). It is a polynomial in ``a``, so its derivatives
+    are right everywhere; it costs O(n²), so only create_graph with zeros in ``a`` uses it.
     """
     rows, grads = swapaxes(a, axis, -1), swapaxes(g, axis, -1)
     n = rows.shape[-1]
