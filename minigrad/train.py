@@ -332,9 +332,12 @@ def _check_fit_options(epochs, val_loader, patience, restore_best, checkpoint, o
         raise ValueError(f"patience must be an int >= 1 or None, got {patience!r}")
     if not isinstance(restore_best, bool):
         raise ValueError(f"restore_best must be True or False, got {restore_best!r}")
-    needs_validation = [
-        name for name, used in (("patience", patience is not None), ("restore_best", restore_best)) if used
-    ] + (["checkpoint"] if checkpoint is not None else [])
+    options_used = {
+        "patience": patience is not None,
+        "restore_best": restore_best,
+        "checkpoint": checkpoint is not None,
+    }
+    needs_validation = [name for name, used in options_used.items() if used]
     if needs_validation and val_loader is None:
         raise ValueError(f"{', '.join(needs_validation)} need a val_loader: they follow the validation loss")
     if checkpoint is not None:
@@ -383,10 +386,11 @@ class _BestEpoch:
         """Record ``epoch``'s validation loss; True when training should stop."""
         if val_loss < self.loss:  # strictly lower; a NaN is never better
             self.epoch, self.loss = epoch, val_loss
+            state = model.state_dict() if self.restore_best or self.checkpoint is not None else None  # copies
             if self.restore_best:
-                self.state = model.state_dict()  # copies of the arrays
+                self.state = state
             if self.checkpoint is not None:
-                save(model.state_dict(), self.checkpoint)
+                save(state, self.checkpoint)
         epochs_since_best = epoch - (self.epoch or 0)
         return self.patience is not None and epochs_since_best >= self.patience
 
