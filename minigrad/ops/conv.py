@@ -72,6 +72,9 @@ class Conv(Function):
     def forward(self, x, w):
         out_channels, _, kh, kw = w.shape
         columns, (ho, wo) = _columns(x, (kh, kw), self.geometry)  # (N, G, K, L)
+        # Kept for the weight's gradient: recomputing them costs ~10% of a forward + backward (the copy),
+        # keeping them costs their memory until backward (PyTorch's CPU im2col kept them too).
+        self.columns = columns
         n, groups, k, _ = columns.shape
         out = w.reshape(groups, out_channels // groups, k) @ columns  # one matmul, batched over N and the groups
         return out.reshape(n, out_channels, ho, wo)
@@ -80,7 +83,8 @@ class Conv(Function):
         # out = conv(x, w) is linear in each:  d/dx = the transposed convolution of g with w,
         #                                      d/dw = the correlation of x with g
         gx = ConvTransposeInput(self.geometry, x.shape[2:])(g, w) if self.needs[0] else None
-        gw = ConvWeightGrad(self.geometry, w.shape[2:])(x, g) if self.needs[1] else None
+        gw = ConvWeightGrad(self.geometry, w.shape[2:], self.columns)(x, g) if self.needs[1] else None
+        self.columns = None  # used once; a second backward (retain_graph) recomputes them
         return gx, gw
 
 
@@ -124,13 +128,15 @@ class ConvWeightGrad(Function):
     """The gradient of <conv(x, w), g> wrt w: Σ over the batch and the pixels of g times the input under it.
 
     Shape (O, C / groups, kh, kw) for x (N, C, H, W) and g (N, O, Ho, Wo); ``kernel_hw`` is (kh, kw).
+    ``columns``, if given, are x's im2col columns, already made by the forward Conv.
     """
 
-    def __init__(self, geometry, kernel_hw):
-        self.geometry, self.kernel_hw = geometry, tuple(kernel_hw)
+    def __init__(self, geometry, kernel_hw, columns=None):
+        self.geometry, self.kernel_hw, self.columns = geometry, tuple(kernel_hw), columns
 
     def forward(self, x, g):
-        columns, _ = _columns(x, self.kernel_hw, self.geometry)  # (N, G, K, L)
+        columns = self.columns if self.columns is not None else _columns(x, self.kernel_hw, self.geometry)[0]
+        self.columns = None
         n, groups, k, pixels = columns.shape
         out_channels = g.shape[1]
         g_rows = g.reshape(n, groups, out_channels // groups, pixels)

@@ -1,6 +1,8 @@
 """conv1d / conv2d against a loop written out here, their adjoint Functions, the errors, and the Conv modules."""
 
 import math
+import os
+import sys
 
 import numpy as np
 import pytest
@@ -146,6 +148,32 @@ def test_backward_through_only_the_weight_or_only_the_input():
     F.conv2d(inp, w).sum().backward()
     assert inp.grad.shape == x.shape
     assert inp.grad[0, 0, 2, 2] == pytest.approx(w[:, 0].sum())  # the centre pixel is under every kernel offset
+
+
+def test_a_second_backward_with_retain_graph_gives_the_same_gradients():
+    x = mg.tensor(rng.standard_normal((2, 3, 5, 5)), requires_grad=True)
+    w = mg.tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True)
+    out = F.conv2d(x, w, stride=2, padding=1)
+    g = rng.standard_normal(out.shape)
+    out.backward(g, retain_graph=True)  # the first uses the forward's columns, the second makes them again
+    first = x.grad.copy(), w.grad.copy()
+    x.grad = w.grad = None
+    out.backward(g)
+    np.testing.assert_allclose(x.grad, first[0], rtol=1e-12)
+    np.testing.assert_allclose(w.grad, first[1], rtol=1e-12)
+
+
+def test_the_benchmark_baseline_computes_what_minigrad_computes():
+    sys.path.insert(
+        0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "benchmarks")
+    )
+    import conv as conv_benchmark
+
+    problem = conv_benchmark.make_problem(3, 4, batch=2, size=6)
+    mine, baseline = conv_benchmark.minigrad_step(*problem)(), conv_benchmark.numpy_step(*problem)()
+    for name, a, b in zip(("out", "x.grad", "w.grad", "b.grad"), mine, baseline, strict=True):
+        assert a.shape == b.shape, name
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5, err_msg=name)
 
 
 # --- errors -------------------------------------------------------------------------
