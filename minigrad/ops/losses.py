@@ -41,6 +41,15 @@ def subtract_row_max(block, out):
     return np.subtract(block, block.max(axis=1, keepdims=True), out=out)
 
 
+def exp_with_row_sums(shifted):
+    """``shifted`` turned into exp(shifted) in place, and the sum of each of its rows.
+
+    The sums are a product with a vector of ones: BLAS does it faster than ``.sum(axis=1)``.
+    """
+    np.exp(shifted, out=shifted)
+    return shifted @ np.ones(shifted.shape[1], shifted.dtype)
+
+
 def reduce_losses(losses, reduction, denominator):
     """Per-row losses summed, averaged over ``denominator`` (nan when it is 0, like PyTorch), or as they are."""
     if reduction == "none":
@@ -92,51 +101,54 @@ class IndexTarget:
             total = total + (values @ self.spread) * self.counts[rows]
         return total
 
-    def subtract_from(self, grad, rows, scale):
-        """``grad −= q · scale`` in place, for a C-contiguous block of rows and a scale per row."""
-        flat = grad.reshape(-1)  # a view of the block
-        flat[self.label_positions(rows, grad.shape[1])] -= self.label_share[rows] * scale
+    def gradient_block(self, exps, rows, sums, factor):
+        """exp(x − max) of a C-contiguous block of rows, with its row sums, becomes
+        (softmax · Σq − q) · factor in place (``factor``: one number per row, all rows)."""
+        factor = factor[rows]
+        exps *= (self.row_total[rows] * factor / sums)[:, None]  # softmax · Σq · factor
+        flat = exps.reshape(-1)  # a view of the block
+        flat[self.label_positions(rows, exps.shape[1])] -= self.label_share[rows] * factor  # − q at the labels
         if self.spread is not None:
-            grad -= (self.counts[rows] * scale)[:, None] * self.spread
+            exps -= (self.counts[rows] * factor)[:, None] * self.spread  # − smoothing's share of q, every class
 
 
 class CrossEntropyWithIndices(Function):
-    """Softmax cross-entropy of logits (M, C) against an ``IndexTarget``, reduced or not."""
+    """Softmax cross-entropy of logits (M, C) against an ``IndexTarget``, reduced or not.
+
+    One pass of blocks makes the losses and, while each block is still in the cache, the
+    gradient for an upstream gradient of 1: exp(x − max), the dear part (one exp per logit),
+    is made once and becomes the gradient in place. Backward hands it over as the output
+    of the gradient op, ``SoftmaxMinusTarget``, which only multiplies it by the upstream
+    gradient when that is not 1. Forward + backward hold one array of the logits' size.
+    """
 
     def __init__(self, target, reduction):
         self.target, self.reduction = target, reduction
 
     def forward(self, logits):
         count, classes = logits.shape
-        # exp(x − max) of every logit, made here and kept: backward turns it into the gradient
-        # in place. Making it once is the dear part (one exp per logit); keeping it costs one
-        # array of the logits' size, the one that becomes the gradient, so forward + backward
-        # hold one such array in all. (Recomputing it per block in backward measured 1.4x slower.)
-        self.exps = np.empty((count, classes), logits.dtype)
-        self.sums = np.empty(count, logits.dtype)  # Σ_c exp(x − max) per row
-        losses = np.empty(count, logits.dtype)
-        for rows in row_blocks(count, classes, logits.dtype.itemsize):
-            losses[rows] = self.forward_block(logits, rows)
         denominator = self.target.label_weight.sum() if self.reduction == "mean" else 1
         # 1/denominator on rows that count, exactly 0 on the others: an ignored row gets no
-        # gradient even when nothing counts and the mean is 0/0 = nan (like PyTorch)
-        inverse = 1 / denominator if denominator != 0 else np.inf
-        self.row_factor = np.where(self.target.counts > 0, inverse, 0).astype(logits.dtype)
+        # gradient even when the mean is 0/0 = nan (zero weights), and then the rows that
+        # count get nan (both like PyTorch)
+        inverse = 1 / denominator if denominator != 0 else np.nan
+        self.factor = np.where(self.target.counts > 0, inverse, 0).astype(logits.dtype)
+        self.prepared = np.empty((count, classes), logits.dtype)  # becomes the gradient for g = 1
+        losses = np.empty(count, logits.dtype)
+        for rows in row_blocks(count, classes, logits.dtype.itemsize):
+            shifted = subtract_row_max(logits[rows], out=self.prepared[rows])
+            weighted = self.target.dot(shifted, rows)  # Σ_c q_c · (x_c − max)
+            sums = exp_with_row_sums(shifted)  # shifted now holds exp(x − max)
+            losses[rows] = self.target.row_total[rows] * np.log(sums) - weighted  # Σq·LSE − Σq·x: max cancels
+            self.target.gradient_block(shifted, rows, sums, self.factor)
         return reduce_losses(losses, self.reduction, denominator)
-
-    def forward_block(self, logits, rows):
-        """The losses of a block of rows; leaves exp(x − max) in ``self.exps`` and its row sums in ``self.sums``."""
-        shifted = subtract_row_max(logits[rows], out=self.exps[rows])
-        weighted = self.target.dot(shifted, rows)  # Σ_c q_c · (x_c − max)
-        self.sums[rows] = np.exp(shifted, out=shifted).sum(axis=1)
-        return self.target.row_total[rows] * np.log(self.sums[rows]) - weighted  # Σq·LSE − Σq·x, max cancels
 
     def backward(self, g, out, logits):
         # d loss / d x_n = (softmax(x_n) · Σ_c q[n, c] − q[n]) · g_n / denominator: an op of its own,
-        # so differentiating again (create_graph=True) goes through SoftmaxMinusTarget.backward.
-        gradient = SoftmaxMinusTarget(self.target, self.exps, self.sums)
-        self.exps = self.sums = None  # handed over: the gradient is written over them
-        return (gradient(logits, g * self.row_factor),)
+        # so differentiating again (create_graph=True) goes through SoftmaxMinusTarget.backward
+        gradient = SoftmaxMinusTarget(self.target, self.factor, self.prepared)
+        self.prepared = None  # it serves once: it becomes a .grad
+        return (gradient(logits, g),)
 
 
 def cross_entropy_with_indices(logits, labels, keep=None, weight=None, reduction="mean", label_smoothing=0.0):
@@ -150,42 +162,41 @@ def cross_entropy_with_indices(logits, labels, keep=None, weight=None, reduction
 
 
 class SoftmaxMinusTarget(Function):
-    """(softmax(x_n) · Σ_c q[n, c] − q[n]) · scale_n for logits (M, C) and a scale per row (M,):
-    the gradient of the cross-entropy, as an op.
+    """(softmax(x_n) · Σ_c q[n, c] − q[n]) · factor_n · g_n for logits (M, C) and an upstream
+    gradient g (one number, or one per row): the gradient of the cross-entropy, as an op.
+    ``factor`` (M,) is the loss's 1/denominator on the rows that count, 0 on the others.
 
     Its forward is the fast NumPy kernel (block by block, in place); its backward is written
     with minigrad ops (softmax's VJP and a per-row sum), so the loss's second derivative needs
-    no special case. The loss's forward may hand over exp(x − max) and its row sums; without
-    them (a second backward, or the op on its own) they are made here.
+    no special case. The loss's forward hands over its result for g = 1 as ``prepared``;
+    without it (a second backward, or the op on its own) the same kernel runs here.
     """
 
-    def __init__(self, target, exps=None, sums=None):
-        self.target, self.exps, self.sums = target, exps, sums
+    def __init__(self, target, factor, prepared=None):
+        self.target, self.factor, self.prepared = target, factor, prepared
 
-    def forward(self, logits, scale):
-        exps, sums, made_here = self.exps, self.sums, self.exps is None
-        self.exps = self.sums = None  # the gradient is written over them: they serve once
-        if made_here:
-            exps, sums = np.empty(logits.shape, logits.dtype), np.empty(len(logits), logits.dtype)
-        scale = np.broadcast_to(scale, sums.shape)
-        for rows in row_blocks(*logits.shape, logits.dtype.itemsize):
-            grad = exps[rows]
-            if made_here:
-                sums[rows] = np.exp(subtract_row_max(logits[rows], out=grad), out=grad).sum(axis=1)
-            grad *= (self.target.row_total[rows] * scale[rows] / sums[rows])[:, None]  # softmax · Σq · scale
-            self.target.subtract_from(grad, rows, scale[rows])  # − q · scale
-        return exps
+    def forward(self, logits, g):
+        grad, self.prepared = self.prepared, None
+        if grad is None:
+            grad = np.empty(logits.shape, logits.dtype)
+            for rows in row_blocks(*logits.shape, logits.dtype.itemsize):
+                shifted = subtract_row_max(logits[rows], out=grad[rows])
+                sums = exp_with_row_sums(shifted)  # shifted now holds exp(x − max)
+                self.target.gradient_block(shifted, rows, sums, self.factor)
+        if not np.all(g == 1):  # loss.backward() on a reduced loss gives g = 1: nothing to multiply
+            grad *= g.reshape(-1, 1)
+        return grad
 
-    def backward(self, h, out, logits, scale):
+    def backward(self, h, out, logits, g):
         p = softmax(logits, axis=1)
         total = self.target.row_total  # Σ_c q[n, c], a constant per row
-        grad_logits = grad_scale = None
+        grad_logits = grad_g = None
         if self.needs[0]:
-            u = h * (scale * total).reshape(-1, 1)  # the upstream gradient of the term softmax · Σq · scale
+            u = h * (g * total * self.factor).reshape(-1, 1)  # the upstream gradient of the term softmax · Σq
             grad_logits = p * (u - (u * p).sum(axis=1, keepdims=True))  # d softmax/dx = diag p − p pᵀ
         if self.needs[1]:
-            grad_scale = (h * p).sum(axis=1) * total - self.target.dot(h)  # d/d scale_n = Σ_c h·(p·Σq − q)
-        return grad_logits, grad_scale
+            grad_g = ((h * p).sum(axis=1) * total - self.target.dot(h)) * self.factor  # Σ_c h·(p·Σq − q)·factor
+        return grad_logits, grad_g
 
 
 # --- softmax cross-entropy against class probabilities ------------------------------------------

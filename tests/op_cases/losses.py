@@ -1,6 +1,6 @@
 """Op-table cases for minigrad/ops/losses.py: the fused losses and the cross-entropy's gradient op.
 
-``SoftmaxMinusTarget`` is checked on its own (logits and a scale per row, both differentiated)
+``SoftmaxMinusTarget`` is checked on its own (logits and the upstream gradient, both differentiated)
 and as the gradient the loss makes under ``create_graph=True``, whose gradgradcheck is the
 loss's third derivative.
 """
@@ -21,9 +21,10 @@ PROBS = rng.dirichlet(np.ones(4), 5)
 
 
 def softmax_minus_target(keep=None, weight=None, smoothing=0.0):
-    """x, scale -> (softmax(x)·Σq − q)·scale for LABELS with these options."""
+    """x, g -> (softmax(x)·Σq − q)·factor·g for LABELS with these options (factor 0 on rows not kept)."""
     target = IndexTarget(LABELS, keep, weight, smoothing, 4, np.float64)
-    return lambda x, scale: SoftmaxMinusTarget(target)(x, scale)
+    factor = rng.uniform(0.5, 2.0, 5) * (1 if keep is None else keep)
+    return lambda x, g: SoftmaxMinusTarget(target, factor)(x, g)
 
 
 def gradient_of_the_loss(**options):
@@ -52,6 +53,7 @@ CASES = {
         (softmax_minus_target(KEEP, CLASS_WEIGHT), (normal(5, 4), normal(5))),
         (softmax_minus_target(KEEP, CLASS_WEIGHT, 0.3), (normal(5, 4), normal(5))),
         (softmax_minus_target(None, None, 0.2), (normal(5, 4), normal(5))),
+        (softmax_minus_target(KEEP, None, 0.2), (normal(5, 4), normal())),  # one upstream number for every row
         (gradient_of_the_loss(), (normal(5, 4),)),
         (gradient_of_the_loss(weight=CLASS_WEIGHT, ignore_index=1, label_smoothing=0.3), (normal(5, 4),)),
     ],
