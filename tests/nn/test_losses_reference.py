@@ -7,7 +7,10 @@ weights, ignore_index, label smoothing, each reduction, (N, C), (N, C, d1, d2) a
 inputs, class indices and class probabilities (where the target gets a gradient too).
 """
 
+import inspect
 import itertools
+import pathlib
+import re
 
 import numpy as np
 import pytest
@@ -145,3 +148,15 @@ def test_binary_cross_entropy_against_its_reference_inside_the_clamps():
         out.extend([value.data, *(g.data for g in mg.grad(value.sum(), [probs, target]))])
     for a, b in zip(fused, reference, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_docs_quote_the_reference_as_it_is_and_their_snippets_run():
+    text = (pathlib.Path(__file__).parents[2] / "docs" / "cross-entropy.md").read_text()
+    assert inspect.getsource(cross_entropy_reference) in text
+    snippets = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(snippets) == 2
+    namespace = {}
+    exec(snippets[0], namespace)  # the worked example, imports included
+    mg_, F_ = namespace["mg"], namespace["F"]
+    assert mg_.metrics.cross_entropy([0.5, 0.5], [0.7, 0.3]) == pytest.approx(0.780324, abs=1e-6)
+    assert F_.cross_entropy(mg_.tensor(np.log([0.7, 0.3])), np.array([0.5, 0.5])).item() == pytest.approx(0.780324)
