@@ -13,7 +13,7 @@ from ..ops.losses import (
     cross_entropy_with_probabilities,
     elementwise_binary_cross_entropy,
 )
-from ..tensor import Tensor, to_array
+from ..tensor import DEFAULT_FLOAT, Tensor, to_array
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -129,7 +129,7 @@ def _as_logits(input):
     if logits.dtype.kind != "f":
         raise TypeError(
             f"cross_entropy needs floating-point logits, got input of dtype {logits.dtype} and shape "
-            f"{logits.shape}; convert it first, e.g. input.astype(np.float32)"
+            f"{logits.shape}; convert it first, e.g. input.astype(np.{DEFAULT_FLOAT})"
         )
     return logits
 
