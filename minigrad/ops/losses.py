@@ -16,6 +16,8 @@ The class-index kernels run over blocks of rows (about ``BLOCK_BYTES`` of logits
 each pass over a block (subtract the max, exp, sum, scale) finds it still in the cache.
 """
 
+import functools
+
 import numpy as np
 
 from ..autograd import Function
@@ -28,8 +30,8 @@ BLOCK_BYTES = 2**20  # about 1 MiB of logits per block of rows: small enough to 
 
 def row_blocks(count, classes, itemsize):
     """Slices of consecutive rows, each about ``BLOCK_BYTES`` of logits, covering rows 0..count."""
-    size = max(1, BLOCK_BYTES // max(1, classes * itemsize))
-    return [slice(start, min(start + size, count)) for start in range(0, count, size)]
+    size = max(1, BLOCK_BYTES // (classes * itemsize or 1))
+    return [slice(start, start + size) for start in range(0, count, size)]  # the last may end past count
 
 
 def subtract_row_max(block, out):
@@ -47,7 +49,15 @@ def exp_with_row_sums(shifted):
     The sums are a product with a vector of ones: BLAS does it faster than ``.sum(axis=1)``.
     """
     np.exp(shifted, out=shifted)
-    return shifted @ np.ones(shifted.shape[1], shifted.dtype)
+    return shifted @ shared_ones(shifted.shape[1], shifted.dtype)
+
+
+@functools.lru_cache(maxsize=8)
+def shared_ones(length, dtype):
+    """A vector of ones, made once per length and dtype (read-only, as it is shared)."""
+    vector = np.ones(length, dtype)
+    vector.flags.writeable = False
+    return vector
 
 
 def reduce_losses(losses, reduction, denominator):
@@ -59,57 +69,62 @@ def reduce_losses(losses, reduction, denominator):
         return total
     if denominator == 0:  # nothing counts (all ignored, or zero weights): the mean is 0/0
         return np.asarray(np.nan, dtype=losses.dtype)
-    return np.asarray(total / denominator, dtype=losses.dtype)
+    return total / denominator
 
 
 # --- softmax cross-entropy against class indices ------------------------------------------------
 
 
 class IndexTarget:
-    """The target weights q of class-index labels, kept sparse (never an (M, C) array):
+    """The target weights q of class-index labels, kept sparse (never an (M, C) array), with
+    the mean's denominator D folded in, so that the loss is always a plain sum over rows:
 
-        q[n, c] = w_c · ((1 − ε) · [c = y_n] + ε / C),   and q[n] = 0 on a row that does not count
+        q[n, c] = w_c · ((1 − ε) · [c = y_n] + ε / C) / D,   and q[n] = 0 on a row that does not count
 
-    with ε the label smoothing and w the class weights (all 1 when there are none).
+    with ε the label smoothing and w the class weights (all 1 when there are none). For
+    reduction="mean", D = Σ w[y_n] over the rows that count (like PyTorch); otherwise D = 1.
     ``labels`` are checked classes, ``keep`` marks the rows that count (None: all of them).
     Every per-row factor is an array (M,) in the logits' dtype, so float32 stays float32.
     """
 
-    def __init__(self, labels, keep, weight, smoothing, classes, dtype):
-        self.counts = np.ones(len(labels), dtype) if keep is None else keep.astype(dtype)  # 1 if the row counts
+    def __init__(self, labels, keep, weight, smoothing, classes, dtype, mean):
+        count = len(labels)
         labels = labels.astype(np.intp, copy=False)
         self.labels = labels if keep is None else np.where(keep, labels, 0)  # an ignored row points at class 0
-        self.label_weight = self.counts if weight is None else weight[self.labels] * self.counts  # w[y_n]
-        self.label_share = self.label_weight * (1 - smoothing)  # q at the label, smoothing's share aside
+        # where each row's label sits in the C-contiguous (M, C) array, flattened: one take() reads them all
+        self.at_labels = np.arange(0, count * classes, classes) + self.labels
+        counts = np.ones(count, dtype) if keep is None else keep.astype(dtype)  # 1 on the rows that count
+        label_weight = counts if weight is None else weight[self.labels] * counts  # w[y_n]
+        self.denominator = (count if keep is None and weight is None else label_weight.sum()) if mean else 1
+        # 1/D on the rows that count, 0 on the others; when D is 0 (zero weights) the mean is
+        # 0/0 = nan, and so is the gradient of the rows that count (both like PyTorch)
+        self.row_scale = (
+            counts / self.denominator if self.denominator != 0 else np.where(counts > 0, np.nan, 0).astype(dtype)
+        )
+        share = self.row_scale if weight is None else weight[self.labels] * self.row_scale
+        self.label_share = share * (1 - smoothing) if smoothing else share  # q at the label, smoothing aside
         self.spread = None  # ε/C · w_c, the share smoothing gives every class (None without smoothing)
         self.row_total = self.label_share  # Σ_c q[n, c]
         if smoothing > 0:
             self.spread = (smoothing / classes) * (np.ones(classes, dtype) if weight is None else weight)
-            self.row_total = self.label_share + self.counts * self.spread.sum()
-
-    def label_positions(self, rows, classes):
-        """Where each of these rows' label sits in a C-contiguous block of the rows, flattened."""
-        labels = self.labels[rows]
-        return np.arange(0, len(labels) * classes, classes) + labels
+            self.row_total = self.label_share + self.row_scale * self.spread.sum()
 
     def dot(self, values, rows=slice(None)):
-        """Σ_c q[n, c] · values[n, c] for each of the rows; ``values`` holds just those rows
-        (an array, or a Tensor: written with minigrad ops, so it can be differentiated)."""
-        at_labels = self.label_positions(rows, values.shape[1])
-        total = values.reshape(-1)[at_labels] * self.label_share[rows]
+        """Σ_c q[n, c] · values[n, c] for each of the rows of ``values`` (M, C), all or some: an
+        array, or a Tensor (written with minigrad ops, so it can be differentiated)."""
+        total = values.reshape(-1)[self.at_labels[rows]] * self.label_share[rows]
         if self.spread is not None:
-            total = total + (values @ self.spread) * self.counts[rows]
+            total = total + (values[rows] @ self.spread) * self.row_scale[rows]
         return total
 
-    def gradient_block(self, exps, rows, sums, factor):
-        """exp(x − max) of a C-contiguous block of rows, with its row sums, becomes
-        (softmax · Σq − q) · factor in place (``factor``: one number per row, all rows)."""
-        factor = factor[rows]
-        exps *= (self.row_total[rows] * factor / sums)[:, None]  # softmax · Σq · factor
-        flat = exps.reshape(-1)  # a view of the block
-        flat[self.label_positions(rows, exps.shape[1])] -= self.label_share[rows] * factor  # − q at the labels
+    def gradient_block(self, exps, rows, sums):
+        """Rows of ``exps`` (M, C, C-contiguous) holding exp(x − max), with their sums, become
+        softmax · Σq − q in place."""
+        block = exps[rows]
+        block *= (self.row_total[rows] / sums)[:, None]  # softmax · Σq
+        exps.reshape(-1)[self.at_labels[rows]] -= self.label_share[rows]  # − q at the labels
         if self.spread is not None:
-            exps -= (self.counts[rows] * factor)[:, None] * self.spread  # − smoothing's share of q, every class
+            block -= self.row_scale[rows][:, None] * self.spread  # − smoothing's share of q, on every class
 
 
 class CrossEntropyWithIndices(Function):
@@ -127,26 +142,24 @@ class CrossEntropyWithIndices(Function):
 
     def forward(self, logits):
         count, classes = logits.shape
-        denominator = self.target.label_weight.sum() if self.reduction == "mean" else 1
-        # 1/denominator on rows that count, exactly 0 on the others: an ignored row gets no
-        # gradient even when the mean is 0/0 = nan (zero weights), and then the rows that
-        # count get nan (both like PyTorch)
-        inverse = 1 / denominator if denominator != 0 else np.nan
-        self.factor = np.where(self.target.counts > 0, inverse, 0).astype(logits.dtype)
         self.prepared = np.empty((count, classes), logits.dtype)  # becomes the gradient for g = 1
         losses = np.empty(count, logits.dtype)
         for rows in row_blocks(count, classes, logits.dtype.itemsize):
             shifted = subtract_row_max(logits[rows], out=self.prepared[rows])
-            weighted = self.target.dot(shifted, rows)  # Σ_c q_c · (x_c − max)
+            weighted = self.target.dot(self.prepared, rows)  # Σ_c q_c · (x_c − max)
             sums = exp_with_row_sums(shifted)  # shifted now holds exp(x − max)
             losses[rows] = self.target.row_total[rows] * np.log(sums) - weighted  # Σq·LSE − Σq·x: max cancels
-            self.target.gradient_block(shifted, rows, sums, self.factor)
-        return reduce_losses(losses, self.reduction, denominator)
+            self.target.gradient_block(self.prepared, rows, sums)
+        if self.reduction == "none":
+            return losses
+        if self.target.denominator == 0:  # nothing counts (all ignored, or zero weights): the mean is 0/0
+            return np.asarray(np.nan, dtype=losses.dtype)
+        return losses.sum()  # 1/D is in q: the sum is the mean
 
     def backward(self, g, out, logits):
-        # d loss / d x_n = (softmax(x_n) · Σ_c q[n, c] − q[n]) · g_n / denominator: an op of its own,
-        # so differentiating again (create_graph=True) goes through SoftmaxMinusTarget.backward
-        gradient = SoftmaxMinusTarget(self.target, self.factor, self.prepared)
+        # d loss / d x_n = (softmax(x_n) · Σ_c q[n, c] − q[n]) · g_n: an op of its own, so that
+        # differentiating again (create_graph=True) goes through SoftmaxMinusTarget.backward
+        gradient = SoftmaxMinusTarget(self.target, self.prepared)
         self.prepared = None  # it serves once: it becomes a .grad
         return (gradient(logits, g),)
 
@@ -157,14 +170,14 @@ def cross_entropy_with_indices(logits, labels, keep=None, weight=None, reduction
     ``keep`` marks the rows that count (None: every row); ``weight`` has one entry per class.
     """
     dtype = to_array(logits).dtype
-    target = IndexTarget(to_array(labels), keep, weight, label_smoothing, logits.shape[1], dtype)
+    mean = reduction == "mean"
+    target = IndexTarget(to_array(labels), keep, weight, label_smoothing, logits.shape[1], dtype, mean)
     return CrossEntropyWithIndices(target, reduction)(logits)
 
 
 class SoftmaxMinusTarget(Function):
-    """(softmax(x_n) · Σ_c q[n, c] − q[n]) · factor_n · g_n for logits (M, C) and an upstream
-    gradient g (one number, or one per row): the gradient of the cross-entropy, as an op.
-    ``factor`` (M,) is the loss's 1/denominator on the rows that count, 0 on the others.
+    """(softmax(x_n) · Σ_c q[n, c] − q[n]) · g_n for logits (M, C), an ``IndexTarget`` and an
+    upstream gradient g (one number, or one per row): the gradient of the cross-entropy, as an op.
 
     Its forward is the fast NumPy kernel (block by block, in place); its backward is written
     with minigrad ops (softmax's VJP and a per-row sum), so the loss's second derivative needs
@@ -172,18 +185,17 @@ class SoftmaxMinusTarget(Function):
     without it (a second backward, or the op on its own) the same kernel runs here.
     """
 
-    def __init__(self, target, factor, prepared=None):
-        self.target, self.factor, self.prepared = target, factor, prepared
+    def __init__(self, target, prepared=None):
+        self.target, self.prepared = target, prepared
 
     def forward(self, logits, g):
         grad, self.prepared = self.prepared, None
         if grad is None:
             grad = np.empty(logits.shape, logits.dtype)
             for rows in row_blocks(*logits.shape, logits.dtype.itemsize):
-                shifted = subtract_row_max(logits[rows], out=grad[rows])
-                sums = exp_with_row_sums(shifted)  # shifted now holds exp(x − max)
-                self.target.gradient_block(shifted, rows, sums, self.factor)
-        if not np.all(g == 1):  # loss.backward() on a reduced loss gives g = 1: nothing to multiply
+                sums = exp_with_row_sums(subtract_row_max(logits[rows], out=grad[rows]))
+                self.target.gradient_block(grad, rows, sums)
+        if g.ndim or g != 1:  # loss.backward() of a reduced loss gives the number 1: nothing to multiply
             grad *= g.reshape(-1, 1)
         return grad
 
@@ -192,10 +204,10 @@ class SoftmaxMinusTarget(Function):
         total = self.target.row_total  # Σ_c q[n, c], a constant per row
         grad_logits = grad_g = None
         if self.needs[0]:
-            u = h * (g * total * self.factor).reshape(-1, 1)  # the upstream gradient of the term softmax · Σq
+            u = h * (g * total).reshape(-1, 1)  # the upstream gradient of the term softmax · Σq · g
             grad_logits = p * (u - (u * p).sum(axis=1, keepdims=True))  # d softmax/dx = diag p − p pᵀ
         if self.needs[1]:
-            grad_g = ((h * p).sum(axis=1) * total - self.target.dot(h)) * self.factor  # Σ_c h·(p·Σq − q)·factor
+            grad_g = (h * p).sum(axis=1) * total - self.target.dot(h)  # d/dg_n = Σ_c h·(p·Σq − q)
         return grad_logits, grad_g
 
 

@@ -20,11 +20,10 @@ CLASS_WEIGHT = np.array([0.5, 2.0, 1.0, 3.0])
 PROBS = rng.dirichlet(np.ones(4), 5)
 
 
-def softmax_minus_target(keep=None, weight=None, smoothing=0.0):
-    """x, g -> (softmax(x)·Σq − q)·factor·g for LABELS with these options (factor 0 on rows not kept)."""
-    target = IndexTarget(LABELS, keep, weight, smoothing, 4, np.float64)
-    factor = rng.uniform(0.5, 2.0, 5) * (1 if keep is None else keep)
-    return lambda x, g: SoftmaxMinusTarget(target, factor)(x, g)
+def softmax_minus_target(keep=None, weight=None, smoothing=0.0, mean=True):
+    """x, g -> (softmax(x)·Σq − q)·g for LABELS with these options (q = 0 on rows not kept)."""
+    target = IndexTarget(LABELS, keep, weight, smoothing, 4, np.float64, mean)
+    return lambda x, g: SoftmaxMinusTarget(target)(x, g)
 
 
 def gradient_of_the_loss(**options):
@@ -52,7 +51,7 @@ CASES = {
         (softmax_minus_target(), (normal(5, 4), normal(5))),
         (softmax_minus_target(KEEP, CLASS_WEIGHT), (normal(5, 4), normal(5))),
         (softmax_minus_target(KEEP, CLASS_WEIGHT, 0.3), (normal(5, 4), normal(5))),
-        (softmax_minus_target(None, None, 0.2), (normal(5, 4), normal(5))),
+        (softmax_minus_target(None, None, 0.2, mean=False), (normal(5, 4), normal(5))),
         (softmax_minus_target(KEEP, None, 0.2), (normal(5, 4), normal())),  # one upstream number for every row
         (gradient_of_the_loss(), (normal(5, 4),)),
         (gradient_of_the_loss(weight=CLASS_WEIGHT, ignore_index=1, label_smoothing=0.3), (normal(5, 4),)),
