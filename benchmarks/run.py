@@ -46,7 +46,17 @@ def parse_args():
     return parser.parse_args()
 
 
-WORKLOADS = ("mlp_step", "mlp_small", "cross_entropy", "op_overhead", "deep_chain", "memory", "train_digits")
+WORKLOADS = (
+    "mlp_step",
+    "mlp_small",
+    "cross_entropy",
+    "op_overhead",
+    "deep_chain",
+    "memory",
+    "conv2d",
+    "conv2d_memory",
+    "train_digits",
+)
 
 
 def main():
@@ -104,6 +114,7 @@ def main():
         peaks = memory.peaks()
         rows.append(("memory", peaks["minigrad"] / 2**20, peaks["numpy"] / 2**20, None, "MiB peak"))
         print(format_row(rows[-1]), flush=True)
+    conv_workloads(wanted, torch, args.repeats, timed, rows)
     if "train_digits" in wanted:
         rows.append(("train_digits", train_digits_seconds(), None, None, "s wall"))
         print(format_row(rows[-1]), flush=True)
@@ -123,6 +134,19 @@ def main():
         if args.peers:
             append_peer_markdown(args.write, peer_rows, versions)
         print(f"\nwrote {args.write}")
+
+
+def conv_workloads(wanted, torch, repeats, timed, rows):
+    """conv2d: 3x3 convs 1->32 and 32->64 (batch 64, 28x28), forward and all three gradients;
+    conv2d_memory: the 32->64 step's peak traced memory."""
+    import conv
+
+    if "conv2d" in wanted:
+        timed("conv2d", conv.steps(torch), max(3, repeats // 3), 1e3)
+    if "conv2d_memory" in wanted:
+        peaks = conv.peaks()
+        rows.append(("conv2d_memory", peaks["minigrad"] / 2**20, peaks["numpy"] / 2**20, None, "MiB peak"))
+        print(format_row(rows[-1]), flush=True)
 
 
 HEADER = f"{'workload':<14}{'minigrad':>12}{'numpy':>12}{'torch':>12}{'mg/numpy':>10}{'torch/numpy':>13}  unit"

@@ -75,11 +75,5 @@ def loaders(X_train, y_train, X_test, y_test, batch_size):
 
 
 def predict(model, X):
-    """The model's outputs for the rows of ``X`` as an ndarray (eval mode, no graph)."""
-    was_training = model.training
-    model.eval()
-    try:
-        with mg.no_grad():
-            return model(mg.tensor(X)).numpy()
-    finally:
-        model.train(was_training)
+    """The model's outputs for the rows of ``X`` as an ndarray (``mg.train.predict``: eval mode, no graph)."""
+    return mg.train.predict(model, X, batch_size=1024)

@@ -1,4 +1,8 @@
-"""Ways to make tensors: zeros, ones, full, arange, eye, and random ones from the global generator."""
+"""Ways to make tensors: zeros, ones, full, arange, linspace, eye, the ``*_like`` ones, and random ones.
+
+The random ones (randn, rand, randint and their ``*_like``) draw from the one global generator
+(see ``mg.manual_seed``).
+"""
 
 import numpy as np
 
@@ -63,13 +67,56 @@ def eye(n, m=None, dtype=None, requires_grad=False):
     return _made(np.eye(n, m, dtype=dtype or DEFAULT_FLOAT), None, requires_grad)
 
 
+def _float_dtype(dtype, maker):
+    """``dtype`` (float32 when None) for a factory that makes floats; any other dtype is a TypeError."""
+    dtype = np.dtype(dtype or DEFAULT_FLOAT)
+    if dtype.kind != "f":
+        raise TypeError(f"{maker} makes floating-point values; dtype {dtype} would truncate them (give a float dtype)")
+    return dtype
+
+
 def randn(*shape, dtype=None, requires_grad=False):
-    """Standard normal samples from the global generator (see ``mg.manual_seed``)."""
-    values = get_generator().standard_normal(_shape(shape), dtype=np.float64)
-    return _made(values, dtype or DEFAULT_FLOAT, requires_grad)
+    """Standard normal samples from the global generator (see ``mg.manual_seed``); a float dtype only."""
+    dtype = _float_dtype(dtype, "randn")
+    return _made(get_generator().standard_normal(_shape(shape), dtype=np.float64), dtype, requires_grad)
 
 
 def rand(*shape, dtype=None, requires_grad=False):
-    """Uniform samples in [0, 1) from the global generator (see ``mg.manual_seed``)."""
-    values = get_generator().random(_shape(shape), dtype=np.float64)
-    return _made(values, dtype or DEFAULT_FLOAT, requires_grad)
+    """Uniform samples in [0, 1) from the global generator (see ``mg.manual_seed``); a float dtype only."""
+    dtype = _float_dtype(dtype, "rand")
+    return _made(get_generator().random(_shape(shape), dtype=np.float64), dtype, requires_grad)
+
+
+def randint(low, high, shape, dtype=None, requires_grad=False):
+    """Integers drawn uniformly from [low, high) (int64 unless ``dtype`` says otherwise)."""
+    if high <= low:
+        raise ValueError(f"randint needs low < high, got low={low}, high={high}")
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    values = get_generator().integers(low, high, shape, dtype=np.int64)
+    return _made(values, dtype, requires_grad)
+
+
+def randn_like(t, dtype=None, requires_grad=False):
+    """Standard normal samples with the shape of ``t`` (and its dtype, unless given; it must be a float)."""
+    t = np.asarray(t)
+    return randn(t.shape, dtype=_float_dtype(dtype or t.dtype, "randn_like"), requires_grad=requires_grad)
+
+
+def rand_like(t, dtype=None, requires_grad=False):
+    """Uniform samples in [0, 1) with the shape of ``t`` (and its dtype, unless given; it must be a float)."""
+    t = np.asarray(t)
+    return rand(t.shape, dtype=_float_dtype(dtype or t.dtype, "rand_like"), requires_grad=requires_grad)
+
+
+def full_like(t, value, dtype=None, requires_grad=False):
+    """``value`` everywhere, with the shape and dtype of ``t`` (the dtype unless given), like ``torch.full_like``."""
+    t = np.asarray(t)
+    return _made(np.full(t.shape, Tensor(value).data, dtype=dtype or t.dtype), None, requires_grad)
+
+
+def linspace(start, stop, num=50, dtype=None, requires_grad=False):
+    """``num`` evenly spaced values from ``start`` to ``stop``, both included (float32 unless ``dtype`` is a float)."""
+    dtype = _float_dtype(dtype, "linspace")
+    if num < 0:
+        raise ValueError(f"linspace needs num >= 0, got {num}")
+    return _made(np.linspace(start, stop, num, dtype=np.float64), dtype, requires_grad)

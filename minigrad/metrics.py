@@ -29,39 +29,94 @@ def _result(value):
 def accuracy(logits_or_pred, target):
     """The fraction of predictions equal to ``target``, as a Python float.
 
-    ``logits_or_pred`` is either predicted labels of ``target``'s shape, or scores
-    (logits or probabilities) with one more axis, the class axis, laid out as
-    ``F.cross_entropy`` takes them: ``(N, C)`` for targets ``(N,)``,
-    ``(N, C, d1, ...)`` for targets ``(N, d1, ...)``, ``(C,)`` for a single target.
-    Scores are turned into labels by argmax over the class axis. A single score per
-    sample (binary logits) is not guessed at: threshold it yourself, e.g.
-    ``accuracy(logits > 0, target)``.
+    ``logits_or_pred`` is read by the rules of ``count_correct`` (labels of ``target``'s
+    shape, scores with a class axis, or scores against class-probability targets). A
+    single score per sample (binary logits) is not guessed at: threshold it yourself,
+    e.g. ``accuracy(logits > 0, target)``. ``mg.train.fit`` and ``evaluate`` count their
+    accuracy with the same rules.
     """
-    pred = _array(logits_or_pred)
+    correct, counted = count_correct(logits_or_pred, target)
+    if counted == 0:
+        raise ValueError("accuracy of zero samples is undefined")
+    return correct / counted
+
+
+def count_correct(output, target, threshold=None, ignore_index=None):
+    """``(correct, counted)``: how many predictions in ``output`` match ``target`` and how many count.
+
+    This is the one rule behind ``accuracy`` and the accuracy of ``mg.train.fit`` /
+    ``evaluate``. ``output`` is read as:
+
+    - binary scores, when ``threshold`` is given (fit passes 0 for ``BCEWithLogitsLoss``
+      logits, 0.5 for ``BCELoss`` probabilities): the prediction is ``output > threshold``,
+      the truth ``target > 0.5``; both have the same shape and every element counts
+      (several columns are several binary labels);
+    - scores with a class axis, when it has one axis more than ``target`` (``(N, C)`` for
+      targets ``(N,)``, ``(N, C, d1, ...)`` for ``(N, d1, ...)``, ``(C,)`` for a single
+      target, like ``F.cross_entropy``): the prediction is the argmax over the class axis
+      (axis 1, or 0 for one sample), compared with integer-valued labels;
+    - scores against class-probability targets, when both are floating arrays of the same
+      shape with at least 2 axes (how ``F.cross_entropy`` reads a float target of its
+      input's shape): the argmaxes over axis 1 are compared;
+    - labels, when it has ``target``'s shape otherwise: its values must be whole numbers.
+
+    With ``ignore_index``, label targets equal to it are not counted. Anything else
+    raises ValueError naming both shapes.
+    """
+    pred = _array(output)
     target = _array(target)
-    if pred.ndim == target.ndim + 1:
-        class_axis = 0 if pred.ndim == 1 else 1
-        if pred.shape[class_axis] < 2:
+    if threshold is not None:
+        if pred.shape != target.shape:
             raise ValueError(
-                f"scores of shape {pred.shape} have {pred.shape[class_axis]} class; for one "
-                "binary score per sample pass labels, e.g. accuracy(logits > 0, target)"
+                f"binary scores of shape {pred.shape} do not fit targets of shape {target.shape}: "
+                "they must have the same shape"
             )
-        pred = pred.argmax(axis=class_axis)
+        predicted = pred > threshold
+        return int(np.sum(predicted == (target > 0.5))), int(predicted.size)
+    if pred.shape == target.shape and pred.ndim >= 2 and pred.dtype.kind == "f" and target.dtype.kind == "f":
+        return int(np.sum(pred.argmax(axis=1) == target.argmax(axis=1))), int(target.size // target.shape[1])
+    if pred.ndim == target.ndim + 1 and _without_class_axis(pred.shape) == target.shape:
+        pred = _argmax_over_class_axis(pred)
+        if target.dtype.kind in "fc" and not np.all(target == np.round(target)):
+            raise ValueError(
+                f"targets of shape {target.shape} for scores of shape {_array(output).shape} must be "
+                "class labels (whole numbers), got non-integer values"
+            )
     elif pred.shape == target.shape:
         if pred.dtype.kind in "fc" and not np.all(pred == np.round(pred)):
             raise ValueError(
                 "predictions of target's shape must be labels, got non-integer values; pass "
                 "scores with a class axis, or threshold binary scores (logits > 0)"
             )
-    if pred.shape != target.shape:
+    else:
         raise ValueError(
-            f"predictions of shape {_array(logits_or_pred).shape} do not fit targets of shape "
-            f"{target.shape}: expected labels of the target's shape, or scores with one more "
-            "axis (the class axis, axis 1)"
+            f"predictions of shape {pred.shape} do not fit targets of shape {target.shape}: "
+            "expected labels of the target's shape, or scores with one more axis (the class axis, axis 1)"
         )
-    if target.size == 0:
-        raise ValueError("accuracy of zero samples is undefined")
-    return float(np.mean(pred == target))
+    counts = np.ones(target.shape, dtype=bool) if ignore_index is None else target != ignore_index
+    return int(np.sum((pred == target) & counts)), int(np.sum(counts))
+
+
+def _class_axis(shape):
+    """The class axis of scores of this shape: axis 1, or axis 0 for a single sample's ``(C,)``."""
+    return 0 if len(shape) == 1 else 1
+
+
+def _without_class_axis(shape):
+    """The shape of the labels that scores of ``shape`` pick."""
+    axis = _class_axis(shape)
+    return shape[:axis] + shape[axis + 1 :]
+
+
+def _argmax_over_class_axis(scores):
+    """The label each score vector picks: argmax over the class axis."""
+    class_axis = _class_axis(scores.shape)
+    if scores.shape[class_axis] < 2:
+        raise ValueError(
+            f"scores of shape {scores.shape} have {scores.shape[class_axis]} class; for one "
+            "binary score per sample pass labels, e.g. accuracy(logits > 0, target)"
+        )
+    return scores.argmax(axis=class_axis)
 
 
 def log_loss(y_true, y_prob, labels=None):
@@ -75,21 +130,7 @@ def log_loss(y_true, y_prob, labels=None):
     rows that do not sum to 1 only warn; values are clipped to ``[eps, 1 - eps]`` with
     ``eps`` the machine epsilon of ``y_prob``'s float dtype, without renormalising.
     """
-    y_true = _array(y_true)
-    y_prob = _array(y_prob)
-    if y_prob.dtype.kind != "f":
-        y_prob = y_prob.astype(np.float64)
-    if y_true.ndim != 1:
-        raise ValueError(f"y_true must be a 1-D array of labels, got shape {y_true.shape}")
-    if y_prob.ndim not in (1, 2) or len(y_prob) != len(y_true):
-        raise ValueError(
-            f"y_prob must have shape (N,) or (N, C) with N = len(y_true) = {len(y_true)}, got shape {y_prob.shape}"
-        )
-    if y_prob.size and y_prob.max() > 1:
-        raise ValueError(f"y_prob contains values greater than 1: {y_prob.max()}")
-    if y_prob.size and y_prob.min() < 0:
-        raise ValueError(f"y_prob contains values lower than 0: {y_prob.min()}")
-
+    y_true, y_prob = _checked_log_loss_inputs(y_true, y_prob)
     classes = np.unique(y_true if labels is None else _array(labels))
     if labels is not None:
         if not np.array_equal(classes, _array(labels)):
@@ -126,6 +167,25 @@ def log_loss(y_true, y_prob, labels=None):
     true_column = np.searchsorted(classes, y_true)
     per_sample = -np.log(y_prob[np.arange(len(y_true)), true_column])
     return float(np.mean(per_sample))
+
+
+def _checked_log_loss_inputs(y_true, y_prob):
+    """``y_true`` and ``y_prob`` (as floats) as arrays, their shapes and the probabilities' range checked."""
+    y_true = _array(y_true)
+    y_prob = _array(y_prob)
+    if y_prob.dtype.kind != "f":
+        y_prob = y_prob.astype(np.float64)
+    if y_true.ndim != 1:
+        raise ValueError(f"y_true must be a 1-D array of labels, got shape {y_true.shape}")
+    if y_prob.ndim not in (1, 2) or len(y_prob) != len(y_true):
+        raise ValueError(
+            f"y_prob must have shape (N,) or (N, C) with N = len(y_true) = {len(y_true)}, got shape {y_prob.shape}"
+        )
+    if y_prob.size and y_prob.max() > 1:
+        raise ValueError(f"y_prob contains values greater than 1: {y_prob.max()}")
+    if y_prob.size and y_prob.min() < 0:
+        raise ValueError(f"y_prob contains values lower than 0: {y_prob.min()}")
+    return y_true, y_prob
 
 
 # --- distributions ------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from minigrad.metrics import accuracy, cross_entropy, entropy, kl_divergence, log_loss
+from minigrad.metrics import accuracy, count_correct, cross_entropy, entropy, kl_divergence, log_loss
 from minigrad.tensor import Tensor
 
 # --- accuracy -------------------------------------------------------------------------------
@@ -55,6 +55,34 @@ def test_accuracy_shape_mismatch_names_both_shapes():
         accuracy(np.zeros((4, 3)), np.zeros(5, dtype=int))
 
 
+def test_accuracy_against_class_probability_targets_compares_argmaxes():
+    logits = np.array([[2.0, 1.0, 0.0], [0.0, 3.0, 1.0], [1.0, 0.0, 5.0]])
+    probabilities = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8], [0.0, 0.0, 1.0]])  # argmax 0, 2, 2
+    assert accuracy(logits, probabilities) == pytest.approx(2 / 3)
+    assert count_correct(logits, probabilities) == (2, 3)
+
+
+def test_accuracy_needs_whole_number_labels_for_scores():
+    with pytest.raises(ValueError, match=r"targets of shape \(2,\) for scores of shape \(2, 3\).*non-integer"):
+        accuracy(np.zeros((2, 3)), np.array([0.5, 1.0]))
+
+
+def test_count_correct_with_a_threshold_reads_binary_scores():
+    logits = np.array([[-1.0, 2.0], [0.5, -0.2]])
+    soft_targets = np.array([[0.1, 0.9], [0.2, 0.4]])  # truth: target > 0.5
+    assert count_correct(logits, soft_targets, threshold=0.0) == (3, 4)
+    assert count_correct(logits, soft_targets, threshold=1.0) == (4, 4)  # the 0.5 logit is now below it
+    with pytest.raises(ValueError, match=r"\(2, 2\).*\(4,\)"):
+        count_correct(logits, soft_targets.ravel(), threshold=0.0)
+
+
+def test_count_correct_leaves_out_ignored_labels():
+    scores = np.array([[2.0, 1.0], [0.0, 3.0], [5.0, 0.0], [0.0, 1.0]])  # argmax 0, 1, 0, 1
+    assert count_correct(scores, [0, 0, -100, -100], ignore_index=-100) == (1, 2)
+    assert count_correct(scores, [0, 0, -100, -100]) == (1, 4)
+    assert count_correct(np.array([1, 2, 3]), np.array([1, 0, 3]), ignore_index=0) == (2, 2)
+
+
 def test_accuracy_of_nothing_is_an_error():
     with pytest.raises(ValueError, match="zero samples"):
         accuracy(np.zeros((0, 3)), np.zeros(0, dtype=int))
@@ -67,7 +95,7 @@ def naive_log_loss(y_true, rows, classes):
     """Mean of -log(clipped probability of the true class), one sample at a time."""
     eps = np.finfo(np.float64).eps
     total = 0.0
-    for label, row in zip(y_true, rows):
+    for label, row in zip(y_true, rows, strict=True):
         p = row[classes.index(label)]
         total += -math.log(min(max(p, eps), 1 - eps))
     return total / len(y_true)
@@ -177,9 +205,11 @@ def test_rows_give_an_array_along_the_axis():
     q = np.array([[0.7, 0.3], [0.5, 0.5], [0.9, 0.1]])
     h = cross_entropy(p, q)
     assert isinstance(h, np.ndarray) and h.shape == (3,)
-    np.testing.assert_allclose(h, [cross_entropy(a, b) for a, b in zip(p, q)])
+    np.testing.assert_allclose(h, [cross_entropy(a, b) for a, b in zip(p, q, strict=True)])
     np.testing.assert_allclose(entropy(p.T, axis=0), [entropy(row) for row in p])
-    np.testing.assert_allclose(kl_divergence(p.T, q.T, axis=0), [kl_divergence(a, b) for a, b in zip(p, q)])
+    np.testing.assert_allclose(
+        kl_divergence(p.T, q.T, axis=0), [kl_divergence(a, b) for a, b in zip(p, q, strict=True)]
+    )
 
 
 def test_tensor_inputs_give_plain_results():

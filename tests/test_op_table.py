@@ -15,10 +15,6 @@ from minigrad.autograd import Function
 from op_cases import away_from_zero, binary_cases, collect, normal, positive, rng
 
 MASK = rng.random((3, 4)) > 0.5
-LABELS = np.array([0, 3, 1, 1, 2])
-LABELS_2D = np.array([[0, 3, 3], [1, 2, 0]])
-CLASS_WEIGHT = np.array([0.5, 2.0, 1.0, 3.0])
-PROBS = rng.dirichlet(np.ones(4), 5)
 
 OP_TABLE = {
     "Add": binary_cases(lambda a, b: a + b) + [(lambda a: 2.5 + a, (normal(3),))],
@@ -142,32 +138,6 @@ OP_TABLE = {
         (F.linear, (normal(5, 3), normal(4, 3), normal(4))),
         (F.linear, (normal(2, 5, 3), normal(4, 3))),
         (F.linear, (normal(3), normal(4, 3), normal(4))),
-    ],
-    "CrossEntropyWithIndices": [
-        (lambda x, kw=kw: F.cross_entropy(x, LABELS, **kw), (normal(5, 4),))
-        for kw in (
-            {},
-            {"reduction": "sum"},
-            {"reduction": "none"},
-            {"label_smoothing": 0.2},
-            {"weight": CLASS_WEIGHT, "ignore_index": 1, "label_smoothing": 0.3},
-            {"weight": CLASS_WEIGHT, "reduction": "none", "label_smoothing": 0.1},
-        )
-    ]
-    + [
-        (lambda x: F.cross_entropy(x, LABELS_2D, weight=CLASS_WEIGHT), (normal(2, 4, 3),)),
-        (lambda x: F.cross_entropy(x, np.array(2)), (normal(4),)),
-    ],
-    "CrossEntropyWithProbabilities": [
-        (lambda x, t, kw=kw: F.cross_entropy(x, t, **kw), (normal(5, 4), PROBS))
-        for kw in ({}, {"reduction": "none"}, {"weight": CLASS_WEIGHT, "label_smoothing": 0.25, "reduction": "sum"})
-    ]
-    + [(lambda x: F.cross_entropy(x, PROBS.reshape(5, 2, 2).transpose(0, 2, 1)), (normal(5, 2, 2),))],
-    "BinaryCrossEntropy": [
-        (
-            lambda p, t: F.binary_cross_entropy(p, t, weight=np.arange(1.0, 4.0)),
-            (rng.uniform(0.1, 0.9, (2, 3)), rng.uniform(0, 1, (2, 3))),
-        )
     ],
 }
 

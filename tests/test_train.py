@@ -114,7 +114,8 @@ def test_history_keys_lengths_and_types():
     mg.manual_seed(0)
     model = Linear(2, 2)
     history = fit(model, CrossEntropyLoss(), PlainSGD(model.parameters(), 0.1), blob_loader(), epochs=3, progress=False)
-    assert list(history) == ["loss", "accuracy"]
+    assert list(history) == ["loss", "accuracy", "lr", "time"]
+    assert history["lr"] == [0.1, 0.1, 0.1]
     for values in history.values():
         assert len(values) == 3 and all(type(v) is float for v in values)
     assert all(0.0 <= a <= 1.0 for a in history["accuracy"])
@@ -133,7 +134,7 @@ def test_history_with_validation_matches_evaluate():
         val_loader=val_loader,
         progress=False,
     )
-    assert list(history) == ["loss", "accuracy", "val_loss", "val_accuracy"]
+    assert list(history) == ["loss", "accuracy", "val_loss", "val_accuracy", "lr", "time"]
     assert all(len(values) == 2 for values in history.values())
     assert all(type(v) is float for values in history.values() for v in values)
     final = evaluate(model, val_loader, CrossEntropyLoss())
@@ -160,7 +161,7 @@ def test_zero_epochs_gives_empty_history():
         val_loader=blob_loader(),
         progress=False,
     )
-    assert history == {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
+    assert history == {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": [], "lr": [], "time": []}
 
 
 def test_empty_loader_is_an_error():
@@ -174,7 +175,8 @@ def test_empty_loader_is_an_error():
 # --------------------------------------------------------------------------- progress
 
 
-def test_progress_bar_per_epoch_shows_running_loss_and_accuracy(capsys):
+def test_progress_off_a_terminal_is_one_plain_line_per_epoch_on_stderr(capsys):
+    # capsys's stderr is not a terminal, like a log file or a CI job
     model = Linear(2, 2)
     history = fit(
         model,
@@ -185,12 +187,16 @@ def test_progress_bar_per_epoch_shows_running_loss_and_accuracy(capsys):
         val_loader=blob_loader(seed=1),
     )
     captured = capsys.readouterr()
-    assert captured.out == ""
-    assert "epoch 1/2" in captured.err and "epoch 2/2" in captured.err
-    assert "4/4" in captured.err  # batches done
-    assert f"loss={history['loss'][-1]:.4f}" in captured.err
-    assert f"accuracy={history['accuracy'][-1]:.4f}" in captured.err
-    assert f"val_loss={history['val_loss'][-1]:.4f}" in captured.err
+    assert captured.out == "" and "\r" not in captured.err
+    lines = captured.err.splitlines()
+    assert len(lines) == 2
+    for epoch, line in enumerate(lines):
+        expected = (
+            f"epoch {epoch + 1}/2  loss {history['loss'][epoch]:.4f}  accuracy {history['accuracy'][epoch]:.4f}  "
+            f"val_loss {history['val_loss'][epoch]:.4f}  val_accuracy {history['val_accuracy'][epoch]:.4f}  "
+            f"lr 0.1  {history['time'][epoch]:.3g}s"
+        )
+        assert line == expected
 
 
 def test_no_output_without_progress(capsys):
@@ -299,16 +305,19 @@ def test_evaluate_binary_probabilities_use_one_half_as_the_threshold():
     assert evaluate(model, [(X, t)], BCELoss())["accuracy"] == pytest.approx(2 / 3)
 
 
-def test_evaluate_one_score_per_sample_is_read_as_a_logit():
+def test_evaluate_does_not_guess_an_accuracy_for_one_score_per_sample():
     class Score(Module):
         def forward(self, x):
             return x[:, 0]
 
-    X = np.array([[-1.0], [2.0], [3.0], [-4.0]], dtype=np.float32)
+    X = np.array([[-1.5], [2.5], [3.5], [-4.5]], dtype=np.float32)
     y = np.array([0.0, 1.0, 0.0, 0.0], dtype=np.float32)
-    result = evaluate(Score(), [(X, y)], MSELoss())
-    assert result["accuracy"] == 0.75
-    assert result["loss"] == pytest.approx(np.mean((X[:, 0] - y) ** 2))
+    result = evaluate(Score(), [(X, y)], MSELoss())  # a regression loss: no accuracy
+    assert result == {"loss": pytest.approx(np.mean((X[:, 0] - y) ** 2))}
+    with pytest.raises(ValueError, match="logits > 0"):  # scores are not labels, like metrics.accuracy
+        evaluate(Score(), [(X, y)], MSELoss(), metric="accuracy")
+    with_logits_loss = evaluate(Score(), [(X, y)], BCEWithLogitsLoss())  # the loss says: logits, threshold 0
+    assert with_logits_loss["accuracy"] == 0.75
 
 
 def test_evaluate_with_class_probability_targets_compares_argmaxes():

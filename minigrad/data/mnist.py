@@ -8,6 +8,8 @@ The IDX format is a big-endian header followed by raw bytes:
     data           one unsigned byte per element, row-major
 
 so an image file starts with 2051 (0x00000803) and a label file with 2049 (0x00000801).
+``write_idx`` writes such files and ``write_synthetic_mnist`` a tiny learnable stand-in for
+MNIST, for tests and examples that must not download anything.
 """
 
 import gzip
@@ -18,6 +20,7 @@ import numpy as np
 
 from .download import download_file
 
+UBYTE_TYPE = 0x08  # the IDX type byte of unsigned bytes, the only type MNIST uses
 IMAGES_MAGIC = 2051
 LABELS_MAGIC = 2049
 IMAGE_SHAPE = (28, 28)
@@ -65,24 +68,32 @@ def _read_bytes(path):
         ) from error
 
 
-def read_idx(path, magic):
-    """Read an unsigned-byte IDX file whose header must start with ``magic``.
+def read_idx(path, magic=None):
+    """Read an unsigned-byte IDX file (plain, or gzipped when its name ends in .gz).
 
-    Returns a uint8 array shaped as the header says. Raises ``ValueError`` naming the file
-    when the magic number is wrong or the data is shorter or longer than the header
-    promises.
+    Returns a uint8 array shaped as the header says. ``magic`` is the number the header
+    must start with (2051 for MNIST images, 2049 for labels); ``None`` accepts any
+    unsigned-byte IDX file (``00 00 08`` then the number of axes). Raises ``ValueError``
+    naming the file when the magic number is wrong or the data is shorter or longer than
+    the header promises.
     """
+    path = os.fspath(path)
     data = _read_bytes(path)
     fix = "delete it and pass download=True to fetch a fresh copy"
     if len(data) < 4:
         raise ValueError(f"{path} is truncated: {len(data)} bytes, too short for an IDX header; {fix}")
     found = int.from_bytes(data[:4], "big")
-    if found != magic:
+    if magic is None and found >> 8 != UBYTE_TYPE:
+        raise ValueError(
+            f"{path} starts with the bytes {data[:4].hex(' ')}, not an unsigned-byte IDX header "
+            f"(00 00 08 and the number of axes); it is not an IDX file or it is corrupt"
+        )
+    if magic is not None and found != magic:
         raise ValueError(
             f"{path} has magic number {found}, expected {magic}; it is not "
             f"the IDX file it should be or it is corrupt; {fix}"
         )
-    n_dims = magic & 0xFF
+    n_dims = found & 0xFF
     header_bytes = 4 + 4 * n_dims
     if len(data) < header_bytes:
         raise ValueError(f"{path} is truncated: {len(data)} bytes, but its header alone takes {header_bytes}; {fix}")
@@ -100,6 +111,81 @@ def read_idx(path, magic):
             f"({expected} bytes of data) but it holds {found_bytes}; {fix}"
         )
     return np.frombuffer(data, dtype=np.uint8, offset=header_bytes).reshape(shape)
+
+
+def idx_bytes(array, magic=None):
+    """The IDX encoding of ``array``: the magic number, one 4-byte size per axis, one byte per value.
+
+    ``array`` must hold whole numbers from 0 to 255 (any integer, bool or float dtype) and
+    have from 1 to 255 axes. ``magic`` defaults to the right number for an unsigned-byte
+    array with that many axes (2051 for ``(n, rows, columns)`` images, 2049 for ``(n,)``
+    labels); pass another only to build a deliberately broken file.
+    """
+    array = np.asarray(array)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"an IDX file holds bytes 0..255; got an array of dtype {array.dtype}")
+    if not 1 <= array.ndim <= 255:
+        raise ValueError(f"an IDX file holds an array of 1 to 255 axes; got shape {array.shape}")
+    if array.size:
+        low, high = array.min(), array.max()
+        if low < 0 or high > 255:
+            bad = low if low < 0 else high
+            raise ValueError(f"an IDX file holds bytes 0..255; the array holds {bad}")
+        if array.dtype.kind == "f" and not np.array_equal(array, np.round(array)):
+            raise ValueError("an IDX file holds whole numbers 0..255; the float array holds fractions")
+    if magic is None:
+        magic = (UBYTE_TYPE << 8) | array.ndim
+    header = int(magic).to_bytes(4, "big") + b"".join(size.to_bytes(4, "big") for size in array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+def write_idx(path, array, magic=None):
+    """Write ``array`` (whole numbers 0..255) to ``path`` as an IDX file and return the path as a str.
+
+    The file is gzipped when ``path`` ends in ``.gz`` (with a zero timestamp, so the same
+    array always gives the same bytes). ``read_idx(write_idx(path, a))`` equals ``a`` as
+    uint8. See ``idx_bytes`` for ``magic``.
+    """
+    path = os.fspath(path)
+    data = idx_bytes(array, magic)
+    if path.endswith(".gz"):
+        data = gzip.compress(data, mtime=0)
+    with open(path, "wb") as handle:
+        handle.write(data)
+    return path
+
+
+def synthetic_mnist(n=10, seed=0):
+    """``n`` learnable stand-ins for MNIST digits: ``(images uint8 (n, 28, 28), labels uint8 (n,))``.
+
+    Each image is dim noise (0..63) with a bright 4x4 square (255) at one of ten places
+    set by its label (row ``label // 5``, column ``label % 5`` of a grid), so a small
+    model can learn the labels. The same ``n`` and ``seed`` always give the same arrays.
+    """
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 10, size=n).astype(np.uint8)
+    images = rng.integers(0, 64, size=(n, *IMAGE_SHAPE)).astype(np.uint8)
+    for index, label in enumerate(labels.tolist()):
+        top, left = 5 + 12 * (label // 5), 2 + 5 * (label % 5)  # ten places that do not overlap
+        images[index, top : top + 4, left : left + 4] = 255
+    return images, labels
+
+
+def write_synthetic_mnist(root, n=10, train=True, gz=False, seed=0):
+    """Write a tiny MNIST split from ``synthetic_mnist(n, seed)`` into the folder ``root``.
+
+    The files get the names ``load_mnist(root, train)`` reads (``train-*`` or ``t10k-*``),
+    with ``.gz`` appended when ``gz``; ``root`` is created if needed. Returns the
+    ``(images, labels)`` written, as uint8 arrays, so a test can compare what it loads.
+    """
+    root = os.fspath(root)
+    os.makedirs(root, exist_ok=True)
+    images, labels = synthetic_mnist(n, seed)
+    suffix = ".gz" if gz else ""
+    image_name, label_name = mnist_file_names(train)
+    write_idx(os.path.join(root, image_name + suffix), images)
+    write_idx(os.path.join(root, label_name + suffix), labels)
+    return images, labels
 
 
 def _download_missing(root, names, base_url, checksums, timeout):

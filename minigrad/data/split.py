@@ -59,7 +59,7 @@ def train_test_split(*arrays, test_size=0.25, seed=None):
     test_rows, train_rows = order[:n_test], order[n_test:]
 
     parts = []
-    for original, array in zip(arrays, data):
+    for original, array in zip(arrays, data, strict=True):
         for rows in (train_rows, test_rows):
             part = array[rows]
             parts.append(Tensor(part) if isinstance(original, Tensor) else part)

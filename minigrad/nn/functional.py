@@ -7,8 +7,27 @@ The activations and ``linear`` are the engine's ops; the losses live in
 import numpy as np
 
 from ..ops import linear, log_softmax, logsigmoid, relu, sigmoid, softmax, tanh
+from ..ops.activations import (
+    elu,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    leaky_relu,
+    mish,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softplus,
+    softsign,
+)
+from ..ops.conv import conv1d, conv2d
+from ..ops.pool import adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from ..random import get_generator
 from ..tensor import Tensor
+from .attention import scaled_dot_product_attention
+from .embedding import embedding
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -16,6 +35,7 @@ from .losses import (
     mse_loss,
     nll_loss,
 )
+from .normalization import batch_norm, layer_norm
 
 __all__ = [
     "relu",
@@ -24,6 +44,19 @@ __all__ = [
     "softmax",
     "log_softmax",
     "logsigmoid",
+    "gelu",
+    "leaky_relu",
+    "elu",
+    "selu",
+    "silu",
+    "softplus",
+    "mish",
+    "hardtanh",
+    "relu6",
+    "hardsigmoid",
+    "hardswish",
+    "softsign",
+    "softmin",
     "linear",
     "dropout",
     "one_hot",
@@ -32,6 +65,17 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "mse_loss",
+    "conv1d",
+    "conv2d",
+    "max_pool1d",
+    "max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "adaptive_avg_pool2d",
+    "batch_norm",
+    "layer_norm",
+    "embedding",
+    "scaled_dot_product_attention",
 ]
 
 

@@ -39,6 +39,7 @@ class Linear(Module):
             self.bias = None
 
     def forward(self, x):
+        self._warn_if_float64(x)
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self):
@@ -191,7 +192,7 @@ class MLP(Sequential):
             raise ValueError(f"MLP sizes must be at least two positive ints, got {sizes!r}")
         make_activation = _activation_factory(activation)
         layers = []
-        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
             if i > 0:
                 layers.append(make_activation())
             layers.append(Linear(n_in, n_out))

@@ -1,156 +1,21 @@
-"""Losses with PyTorch's semantics: the fused softmax cross-entropy, nll, binary cross-entropy, mse.
+"""The loss functions with PyTorch's semantics: cross_entropy, nll_loss, binary cross-entropy, mse_loss.
 
-Cross-entropy is one fused op. Both of its forms reduce to one formula: with
-``q[n, c]`` the weight the target puts on class c for sample n (a one-hot row,
-a probability row, smoothed or scaled by class weights),
-
-    loss_n = -Σ_c q[n, c] · log softmax(x_n)_c
-    d loss_n / d x_n = softmax(x_n) · Σ_c q[n, c] − q[n]      (softmax − target)
-
-so the gradient never goes through a softmax, a log and a gather. See
-docs/cross-entropy.md for the derivation.
+Here are the argument checks (each failing at the call with a message naming what was wrong)
+and the dispatch; the fused ops they call, and the composed references beside them, are in
+``minigrad/ops/losses.py``. See docs/cross-entropy.md.
 """
 
 import numpy as np
 
-from ..autograd import Function
-from ..ops import astype, exp, log, log_softmax, logsigmoid, maximum, softmax
-from ..tensor import Tensor
+from ..ops import astype, logsigmoid
+from ..ops.losses import (
+    cross_entropy_with_indices,
+    cross_entropy_with_probabilities,
+    elementwise_binary_cross_entropy,
+)
+from ..tensor import DEFAULT_FLOAT, Tensor, to_array
 
 REDUCTIONS = ("mean", "sum", "none")
-
-
-# --- the fused cross-entropy ops ----------------------------------------------------------
-
-
-class CrossEntropyWithIndices(Function):
-    """Softmax cross-entropy of logits (M, C) against class indices (M,), reduced or not.
-
-    ``keep`` marks the rows that count (False where the label is ``ignore_index``), or is
-    None when every row counts. A per-row factor that is the same on every row (1 with no
-    weights, nothing ignored) is kept as one number, so the common case costs no arrays.
-    """
-
-    def __init__(self, labels, keep, weight, reduction, smoothing):
-        self.keep = keep
-        self.labels = labels if keep is None else np.where(keep, labels, 0)  # ignored rows point at class 0
-        self.weight, self.reduction, self.smoothing = weight, reduction, smoothing
-
-    def forward(self, logits):
-        count, classes = logits.shape
-        eps, weight = self.smoothing, self.weight
-        # q puts (1 - eps)·w[y] on the label and eps/C·w[c] on every class c (rows that count).
-        # Per-row factors are arrays in the logits' dtype or plain numbers, so float32 stays float32.
-        self.counts = 1.0 if self.keep is None else self.keep.astype(logits.dtype)  # 1 on rows that count, else 0
-        self.label_weight = self.counts if weight is None else weight[self.labels] * self.counts  # w[y]
-        self.row_total = self.label_weight * (1 - eps)  # Σ_c q[n, c]
-        if eps > 0:
-            weight_total = classes if weight is None else weight.sum()
-            self.row_total = self.row_total + self.counts * (eps / classes * weight_total)
-
-        shifted = logits - logits.max(axis=1, keepdims=True)  # the one temporary of the logits' size
-        # Each row's label as an index into the flattened (row-major) logits: one take()
-        # reads the label's logit, where [rows, labels] would cost twice as much.
-        self.at_labels = np.arange(0, count * classes, classes) + self.labels
-        picked = shifted.take(self.at_labels)
-        smooth = None
-        if eps > 0:
-            smooth = shifted.sum(axis=1) if weight is None else shifted @ weight  # Σ_c w_c·shifted_c
-        self.exps = np.exp(shifted, out=shifted)  # in place; kept for backward as softmax · sum
-        self.sums = self.exps.sum(axis=1)
-        lse = np.log(self.sums)  # log Σ exp(shifted), so -log p_c = lse - shifted_c
-        losses = _scaled(self.label_weight * (1 - eps), lse - picked)
-        if eps > 0:
-            losses += self.counts * (eps / classes) * (weight_total * lse - smooth)
-        self.denominator = _sum_over_rows(self.label_weight, count) if self.reduction == "mean" else 1
-        # 1/denominator on rows that count, exactly 0 on ignored rows: an ignored row gets no
-        # gradient even when nothing counts and the mean is 0/0 = nan (like PyTorch); 1/0 is inf
-        inverse = 1 / self.denominator if self.denominator != 0 else np.inf
-        self.row_factor = inverse if self.keep is None else np.where(self.keep, inverse, 0).astype(logits.dtype)
-        return _reduce_array(losses, self.reduction, self.denominator)
-
-    def backward(self, g, out, logits):
-        # d loss / d x_n = (softmax(x_n) · Σ_c q[n, c] − q[n]) · g_n / denominator
-        scale = g * self.row_factor  # g_n / denominator: one number when the loss was reduced
-        if isinstance(logits, Tensor):  # create_graph: the same formula from differentiable ops
-            return ((softmax(logits, axis=1) * _column(self.row_total) - self._target_matrix()) * _column(scale),)
-        grad = self.exps * _column(_scaled(self.row_total, scale) / self.sums)  # softmax · Σq, scaled
-        label_share = _scaled(self.label_weight * (1 - self.smoothing), scale)
-        grad.put(self.at_labels, grad.take(self.at_labels) - label_share)  # − q at the label
-        if self.smoothing > 0:  # − q's share eps/C·w_c on every class
-            spread = self.smoothing / grad.shape[1] * (1.0 if self.weight is None else self.weight)
-            grad -= _column(scale * self.counts) * spread
-        return (grad,)
-
-    def _target_matrix(self):
-        """q as a dense (M, C) array (only for differentiating twice)."""
-        count, classes = self.exps.shape
-        q = np.zeros((count, classes), dtype=self.exps.dtype)
-        q.put(self.at_labels, (1 - self.smoothing) * self.label_weight)
-        if self.smoothing > 0:
-            q += _column(self.counts) * (self.smoothing / classes) * (1.0 if self.weight is None else self.weight)
-        return q
-
-
-def _column(per_row):
-    """A per-row factor (M,) as a column (M, 1) that broadcasts over the classes; a number stays a number."""
-    return per_row.reshape(-1, 1) if isinstance(per_row, (np.ndarray, Tensor)) else per_row
-
-
-def _scaled(factor, values):
-    """factor · values, where a factor that is the number 1 (no weights, no smoothing) costs no pass."""
-    return values if type(factor) is float and factor == 1.0 else factor * values
-
-
-def _sum_over_rows(per_row, count):
-    """Σ_n of a per-row factor, given as an array (M,) or as one number for every row."""
-    return per_row.sum() if isinstance(per_row, np.ndarray) else per_row * count
-
-
-class CrossEntropyWithProbabilities(Function):
-    """Softmax cross-entropy of logits (M, C) against class probabilities (M, C), reduced or not."""
-
-    def __init__(self, weight, reduction, smoothing):
-        self.weight, self.reduction, self.smoothing = weight, reduction, smoothing
-
-    def target_weights(self, target):
-        """q = (target·(1 - eps) + eps/C) · w, for arrays or Tensors."""
-        q = target * (1 - self.smoothing) + self.smoothing / target.shape[1] if self.smoothing > 0 else target
-        return q if self.weight is None else q * self.weight
-
-    def forward(self, logits, target):
-        self.log_probs = log_softmax(logits, axis=1)  # the op on ndarrays: plain NumPy, kept for backward
-        losses = -(self.log_probs * self.target_weights(target)).sum(axis=1)
-        self.denominator = len(logits) if self.reduction == "mean" else 1  # positions, weights or not
-        return _reduce_array(losses, self.reduction, self.denominator)
-
-    def backward(self, g, out, logits, target):
-        log_probs = log_softmax(logits, axis=1) if isinstance(logits, Tensor) else self.log_probs
-        scale = (g / self.denominator).reshape(-1, 1)
-        q = self.target_weights(target)
-        # d/dx_n = softmax(x_n)·Σ_c q[n, c] − q[n];  d/dt[n, c] = −(1 − eps)·w_c·log p[n, c]
-        grad_logits = (exp(log_probs) * q.sum(axis=1, keepdims=True) - q) * scale if self.needs[0] else None
-        grad_target = None
-        if self.needs[1]:
-            weighted = log_probs if self.weight is None else log_probs * self.weight
-            grad_target = weighted * (scale * -(1 - self.smoothing))
-        return grad_logits, grad_target
-
-
-class BinaryCrossEntropy(Function):
-    """-(t·log p + (1 - t)·log(1 - p)) elementwise, each log clamped at -100 like PyTorch."""
-
-    def forward(self, p, t):
-        with np.errstate(divide="ignore"):
-            log_p, log_not_p = np.maximum(np.log(p), -100), np.maximum(np.log1p(-p), -100)
-        return -(t * log_p + (1 - t) * log_not_p)
-
-    def backward(self, g, out, p, t):
-        # d/dp = (p - t) / (p (1 - p)), the denominator kept >= 1e-12 like PyTorch
-        grad_p = g * (p - t) / maximum(p * (1 - p), 1e-12) if self.needs[0] else None
-        # d/dt = log(1 - p) - log p, with the same clamps
-        grad_t = g * (maximum(log(1 - p), -100) - maximum(log(p), -100)) if self.needs[1] else None
-        return grad_p, grad_t
 
 
 # --- checks shared by the losses -----------------------------------------------------------
@@ -170,11 +35,6 @@ def _as_input(x, name="input"):
     return x
 
 
-def _values(x):
-    """An array-like argument (Tensor, ndarray or nested list) as an ndarray."""
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
-
-
 def _as_float_target(target, input):
     """A float target in the input's dtype; a Tensor stays a Tensor so it can be differentiated."""
     if isinstance(target, Tensor):
@@ -192,7 +52,7 @@ def _class_count(input, needs):
 def _class_weights(weight, classes, dtype):
     if weight is None:
         return None
-    weight = _values(weight).astype(dtype)
+    weight = to_array(weight).astype(dtype)
     if weight.shape != (classes,):
         raise ValueError(f"weight must have one entry per class, shape ({classes},), got shape {weight.shape}")
     return weight
@@ -244,24 +104,13 @@ def _positions_shape(input):
     return input.shape[1:] if input.ndim == 1 else (input.shape[0],) + input.shape[2:]
 
 
-def _reduce_array(losses, reduction, denominator):
-    if reduction == "none":
-        return losses
-    total = losses.sum()
-    if reduction == "sum":
-        return total
-    if denominator == 0:  # nothing counts (all ignored, or zero weights): the mean is nan, like PyTorch
-        return np.asarray(np.nan, dtype=losses.dtype)
-    return np.asarray(total / denominator, dtype=losses.dtype)
-
-
 def _reduce(losses, reduction):
     return losses.mean() if reduction == "mean" else losses.sum() if reduction == "sum" else losses
 
 
 def _class_index_labels(input, target):
     """Integer class-index targets, checked against the input's shape, flattened to (M,)."""
-    labels = _values(target)
+    labels = to_array(target)
     expected = _positions_shape(input)
     if labels.shape != expected:
         raise ValueError(
@@ -274,6 +123,32 @@ def _class_index_labels(input, target):
 # --- the loss functions ----------------------------------------------------------------------
 
 
+def _as_logits(input):
+    """cross_entropy's input as a Tensor of floats; integer or bool logits fail, naming their dtype."""
+    logits = input if isinstance(input, Tensor) else Tensor(input)
+    if logits.dtype.kind != "f":
+        raise TypeError(
+            f"cross_entropy needs floating-point logits, got input of dtype {logits.dtype} and shape "
+            f"{logits.shape}; convert it first, e.g. input.astype(np.{DEFAULT_FLOAT})"
+        )
+    return logits
+
+
+def _float_target_error(target, dtype, input):
+    """The ValueError for a float target that does not have the input's shape (both shapes, the dtype)."""
+    positions = _positions_shape(input)
+    if tuple(target.shape) == positions:  # one float per position: class labels stored as floats
+        return ValueError(
+            f"cross_entropy expected integer class indices (int64) for a target of shape {positions} with "
+            f"input of shape {input.shape}, got dtype {dtype}; convert the labels, e.g. target.astype(np.int64) "
+            f"(a float target is read as class probabilities, which need the input's shape {input.shape})"
+        )
+    return ValueError(
+        f"target of shape {target.shape} and dtype {dtype} does not fit input of shape {input.shape}: "
+        f"float class probabilities need the input's shape, integer class indices (int64) need shape {positions}"
+    )
+
+
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
     """Softmax cross-entropy between logits and targets, exactly like ``torch.nn.functional.cross_entropy``.
 
@@ -281,38 +156,31 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     indices of shape (N,), (N, d1, ...) or (), or float class probabilities of the input's
     shape. One fused, stable op whose gradient is softmax − target.
     """
-    input = _as_input(input)
+    input = _as_logits(input)
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
     classes = _class_count(input, "cross_entropy needs logits")
     weight = _class_weights(weight, classes, input.dtype)
-    kind = target.dtype.kind if isinstance(target, (Tensor, np.ndarray)) else np.asarray(target).dtype.kind
-    if kind in "iu":
+    target_dtype = to_array(target).dtype
+    if target_dtype.kind in "iu":
         labels = _class_index_labels(input, target)
         keep = _check_labels(labels, classes, ignore_index)
-        op = CrossEntropyWithIndices(labels, keep, weight, reduction, label_smoothing)
-        losses = op(_class_rows(input))
-    elif kind == "f":
+        losses = cross_entropy_with_indices(_class_rows(input), labels, keep, weight, reduction, label_smoothing)
+    elif target_dtype.kind == "f":
+        target = _as_float_target(target, input)
+        if target.shape != input.shape:
+            raise _float_target_error(target, target_dtype, input)
         if ignore_index >= 0:  # PyTorch refuses this too: no class index to compare with
             raise ValueError(
                 f"ignore_index={ignore_index} applies only to class-index targets; class-probability "
                 "targets cannot ignore a class (leave ignore_index at its default, -100)"
             )
-        target = _as_float_target(target, input)
-        if target.shape != input.shape:
-            raise ValueError(
-                f"target of shape {target.shape} does not fit input of shape {input.shape}: "
-                f"class-probability targets need the input's shape"
-            )
-        losses = CrossEntropyWithProbabilities(weight, reduction, label_smoothing)(
-            _class_rows(input), _class_rows(target)
+        losses = cross_entropy_with_probabilities(
+            _class_rows(input), _class_rows(target), weight, reduction, label_smoothing
         )
     else:
-        raise ValueError(
-            f"target must be integer class indices or float class probabilities, got dtype "
-            f"{np.asarray(_values(target)).dtype}"
-        )
+        raise ValueError(f"target must be integer class indices or float class probabilities, got dtype {target_dtype}")
     return losses.reshape(_positions_shape(input)) if reduction == "none" else losses
 
 
@@ -322,8 +190,8 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     _check_reduction(reduction)
     classes = _class_count(input, "nll_loss needs log-probabilities")
     weight = _class_weights(weight, classes, input.dtype)
-    if _values(target).dtype.kind not in "iu":
-        raise ValueError(f"nll_loss needs integer class indices, got dtype {_values(target).dtype}")
+    if to_array(target).dtype.kind not in "iu":
+        raise ValueError(f"nll_loss needs integer class indices, got dtype {to_array(target).dtype}")
     labels = _class_index_labels(input, target)
     keep = _check_labels(labels, classes, ignore_index)
     keep = np.ones(labels.shape, dtype=bool) if keep is None else keep
@@ -353,7 +221,7 @@ def _check_same_shape(input, target, name):
 
 def _broadcast_factor(values, input, name):
     """``weight`` or ``pos_weight`` as an array in the input's dtype that broadcasts to its shape."""
-    array = _values(values).astype(input.dtype)
+    array = to_array(values).astype(input.dtype)
     try:
         fits = np.broadcast_shapes(array.shape, input.shape) == tuple(input.shape)
     except ValueError:  # NumPy's own message would not say which argument is wrong
@@ -397,7 +265,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
             f"binary_cross_entropy needs probabilities in [0, 1], got {bad!s}; "
             "for logits use binary_cross_entropy_with_logits"
         )
-    losses = BinaryCrossEntropy()(input, target)
+    losses = elementwise_binary_cross_entropy(input, target)
     if weight is not None:
         losses = losses * _broadcast_factor(weight, input, "weight")
     return _reduce(losses, reduction)

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_non_negative
+from .optimizer import Optimizer, check_betas
 
 
 class Adam(Optimizer):
@@ -23,6 +23,7 @@ class Adam(Optimizer):
 
     buffer_names = ("exp_avg", "exp_avg_sq")
     scalar_names = ("step",)
+    non_negative_options = ("lr", "eps", "weight_decay")
     decoupled_weight_decay = False
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
@@ -31,47 +32,36 @@ class Adam(Optimizer):
 
     def _check_group(self, group, index):
         super()._check_group(group, index)
-        check_non_negative(group, "eps", index)
         check_betas(group, index)
-        check_non_negative(group, "weight_decay", index)
 
-    def step(self, closure=None):
-        """Update every parameter whose ``.grad`` is set, in place; returns ``closure()``'s loss if given."""
-        loss = closure() if closure is not None else None
-        for group in self.param_groups:
-            lr = float(group["lr"])
-            beta1, beta2 = (float(beta) for beta in group["betas"])
-            eps = float(group["eps"])
-            weight_decay = float(group["weight_decay"])
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                data = param.data
-                grad = param.grad  # never changed in place: other code may share this array
-                if param not in self.state:
-                    self.state[param] = {"step": 0, "exp_avg": np.zeros_like(data), "exp_avg_sq": np.zeros_like(data)}
-                state = self.state[param]
-                state["step"] += 1
-                step = state["step"]
+    def _update(self, param, grad, group):
+        """One Adam step of ``param`` (``grad`` is never changed in place: other code may share it)."""
+        lr, eps, weight_decay = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
+        beta1, beta2 = (float(beta) for beta in group["betas"])
+        data = param.data
+        if param not in self.state:
+            self.state[param] = {"step": 0, "exp_avg": np.zeros_like(data), "exp_avg_sq": np.zeros_like(data)}
+        state = self.state[param]
+        state["step"] += 1
+        step = state["step"]
 
-                if weight_decay != 0:
-                    if self.decoupled_weight_decay:
-                        data *= 1 - lr * weight_decay
-                    else:
-                        grad = grad + weight_decay * data
+        if weight_decay != 0:
+            if self.decoupled_weight_decay:
+                data *= 1 - lr * weight_decay
+            else:
+                grad = grad + weight_decay * data
 
-                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                # m = beta1*m + (1-beta1)*g, computed the way PyTorch's lerp_ does it
-                exp_avg += (1 - beta1) * (grad - exp_avg)
-                exp_avg_sq *= beta2
-                exp_avg_sq += (1 - beta2) * grad * grad
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        # m = beta1*m + (1-beta1)*g, computed the way PyTorch's lerp_ does it
+        exp_avg += (1 - beta1) * (grad - exp_avg)
+        exp_avg_sq *= beta2
+        exp_avg_sq += (1 - beta2) * grad * grad
 
-                bias_correction1 = 1 - beta1**step
-                bias_correction2 = 1 - beta2**step
-                step_size = lr / bias_correction1
-                denom = np.sqrt(exp_avg_sq) / math.sqrt(bias_correction2) + eps
-                data -= step_size * exp_avg / denom
-        return loss
+        bias_correction1 = 1 - beta1**step
+        bias_correction2 = 1 - beta2**step
+        step_size = lr / bias_correction1
+        denom = np.sqrt(exp_avg_sq) / math.sqrt(bias_correction2) + eps
+        data -= step_size * exp_avg / denom
 
 
 class AdamW(Adam):

@@ -4,7 +4,12 @@ An optimizer holds ``param_groups``, a list of dicts like PyTorch's: each has a
 ``"params"`` list and that group's options (``"lr"``, ``"momentum"``, ...). Options a
 group does not set take the values given to the constructor. ``state`` maps each
 parameter (a Tensor; Tensors hash by identity) to a dict of its buffers, created by the
-subclass's ``step()`` the first time that parameter has a gradient.
+subclass's ``_update()`` the first time that parameter has a gradient.
+
+``step()`` is written once, here: it checks every parameter's ``.grad`` first (an ndarray
+of floats shaped like the parameter), so a bad gradient raises before any parameter or
+any state changes; then it calls the subclass's ``_update(param, grad, group)`` for each
+parameter with a gradient and counts that write in the parameter's ``_version``.
 
 ``state_dict()`` names parameters by their position (0, 1, 2, ... over the groups in
 order), like PyTorch::
@@ -26,16 +31,18 @@ from ..tensor import Tensor
 
 
 class Optimizer:
-    """Base class: keeps the parameter groups and per-parameter state; subclasses write ``step()``.
+    """Base class: keeps the parameter groups and per-parameter state; subclasses write ``_update()``.
 
     ``params`` is an iterable of Tensors (one group) or of dicts (parameter groups, each
     ``{"params": [...], "lr": ..., ...}``); ``defaults`` holds the options a group may
     leave out. Subclasses name what they keep per parameter: ``buffer_names`` (arrays
-    shaped like the parameter) and ``scalar_names`` (numbers such as a step count).
+    shaped like the parameter) and ``scalar_names`` (numbers such as a step count), and
+    the options that must be numbers >= 0 (``non_negative_options``).
     """
 
     buffer_names = ()
     scalar_names = ()
+    non_negative_options = ("lr",)
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
@@ -69,7 +76,12 @@ class Optimizer:
 
     def _check_group(self, group, index):
         """Raise ValueError naming the bad value if a group's options are invalid; subclasses add theirs."""
-        check_non_negative(group, "lr", index)
+        for name in self.non_negative_options:
+            check_non_negative(group, name, index)
+
+    def _state_names(self, group):
+        """The names a parameter's state holds under ``group``'s options (all of them unless a subclass says)."""
+        return set(self.buffer_names) | set(self.scalar_names)
 
     def zero_grad(self, set_to_none=True):
         """Forget every parameter's gradient: ``.grad = None`` (or fresh zeros with ``set_to_none=False``)."""
@@ -81,8 +93,28 @@ class Optimizer:
                     param.grad = np.zeros_like(param.data)
 
     def step(self, closure=None):
-        """Update every parameter that has a gradient; subclasses implement this."""
-        raise NotImplementedError(f"{type(self).__name__} does not implement step()")
+        """Update every parameter whose ``.grad`` is set, in place; returns ``closure()``'s loss if given.
+
+        Every gradient is checked before anything is written: if one is not an ndarray of
+        floats shaped like its parameter, this raises and no parameter or state has changed.
+        """
+        loss = closure() if closure is not None else None
+        updates = []
+        index = 0
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param.grad is not None:
+                    check_grad(param, index)
+                    updates.append((param, param.grad, group))
+                index += 1
+        for param, grad, group in updates:
+            self._update(param, grad, group)
+            _bump_version(param)
+        return loss
+
+    def _update(self, param, grad, group):
+        """Write one step into ``param.data`` (and ``self.state[param]``); ``grad`` is checked. Subclasses."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement _update()")
 
     # --- checkpoints --------------------------------------------------------------------
 
@@ -125,8 +157,9 @@ class Optimizer:
                 f"the state dict has {len(saved_groups)} parameter groups, this optimizer has {len(self.param_groups)}"
             )
         param_at = {}
+        group_of = {}
         new_groups = []
-        for index, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+        for index, (saved, group) in enumerate(zip(saved_groups, self.param_groups, strict=True)):
             if not isinstance(saved, dict) or "params" not in saved:
                 raise ValueError(f"parameter group {index} of the state dict is not a dict with 'params'")
             saved_params = list(saved["params"])
@@ -135,12 +168,13 @@ class Optimizer:
                     f"parameter group {index} has {len(saved_params)} parameters in the state "
                     f"dict, {len(group['params'])} in this optimizer"
                 )
-            for key, param in zip(saved_params, group["params"]):
-                param_at[_as_index(key)] = param
             new_group = {key: value for key, value in group.items() if key != "params"}
             new_group.update({key: _plain(value) for key, value in saved.items() if key != "params"})
             self._check_group(new_group, index)
             new_groups.append(new_group)
+            for key, param in zip(saved_params, group["params"], strict=True):
+                param_at[_as_index(key)] = param
+                group_of[_as_index(key)] = new_group
 
         new_state = {}
         for key, saved_state in dict(state_dict["state"]).items():
@@ -150,26 +184,30 @@ class Optimizer:
                     f"the state dict has state for parameter {index}, "
                     f"but the parameter groups name only {len(param_at)} parameters"
                 )
-            expected = set(self.buffer_names) | set(self.scalar_names)
-            if not isinstance(saved_state, dict) or set(saved_state) != expected:
-                found = sorted(map(str, saved_state)) if isinstance(saved_state, dict) else saved_state
-                raise ValueError(
-                    f"state of parameter {index} has {found}, {type(self).__name__} keeps {sorted(expected)}"
-                )
-            param = param_at[index]
-            new_state[param] = {}
-            for name in self.buffer_names:
-                new_state[param][name] = _loaded_buffer(saved_state[name], param, index, name)
-            for name in self.scalar_names:
-                new_state[param][name] = _loaded_scalar(saved_state[name], index, name)
+            new_state[param_at[index]] = self._loaded_param_state(saved_state, param_at[index], index, group_of[index])
 
         # Everything checked: now write, keeping the same group dicts (schedulers may hold them).
-        for group, new_group in zip(self.param_groups, new_groups):
+        for group, new_group in zip(self.param_groups, new_groups, strict=True):
             params = group["params"]
             group.clear()
             group.update(new_group)
             group["params"] = params
         self.state = new_state
+
+    def _loaded_param_state(self, saved_state, param, index, group):
+        """A checked copy of one parameter's saved state: what ``group``'s options need, nothing unknown."""
+        required = self._state_names(group)
+        known = set(self.buffer_names) | set(self.scalar_names)
+        if not isinstance(saved_state, dict) or not required <= set(saved_state) <= known:
+            found = sorted(map(str, saved_state)) if isinstance(saved_state, dict) else saved_state
+            raise ValueError(f"state of parameter {index} has {found}, {type(self).__name__} keeps {sorted(required)}")
+        loaded = {}
+        for name, value in saved_state.items():
+            if name in self.buffer_names:
+                loaded[name] = _loaded_buffer(value, param, index, name)
+            else:
+                loaded[name] = _loaded_scalar(value, index, name)
+        return loaded
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]
@@ -182,7 +220,30 @@ class Optimizer:
         return "\n".join(lines)
 
 
-# --- option checks shared by the subclasses ------------------------------------------------
+# --- checks shared by the subclasses (and nn.utils) ------------------------------------------
+
+
+def check_grad(param, index):
+    """Raise unless ``param.grad`` is an ndarray of floats with the parameter's shape.
+
+    ``index`` is the parameter's position over all groups (as in ``state_dict()``); the
+    error names it: TypeError for a grad that is not an ndarray or not floating,
+    ValueError for a shape that differs from the parameter's.
+    """
+    grad = param.grad
+    if not isinstance(grad, np.ndarray):
+        hint = ""
+        if isinstance(grad, Tensor):
+            hint = " (use its .data)"
+        elif isinstance(grad, np.generic):
+            hint = " scalar (np.asarray(value) makes it a 0-d array)"
+        raise TypeError(f"the .grad of parameter {index} must be a NumPy ndarray, got a {type(grad).__name__}{hint}")
+    if grad.dtype.kind != "f":
+        raise TypeError(f"the .grad of parameter {index} must be a float array, got dtype {grad.dtype}")
+    if grad.shape != param.data.shape:
+        raise ValueError(
+            f"the .grad of parameter {index} has shape {grad.shape}, the parameter has shape {param.data.shape}"
+        )
 
 
 def _is_number(value):
@@ -194,6 +255,15 @@ def check_non_negative(group, name, index):
     value = group[name]
     if not _is_number(value) or not value >= 0:
         raise ValueError(f"invalid {name}: expected a number >= 0, got {value!r} (parameter group {index})")
+
+
+def check_between(group, name, index, low, high):
+    """Raise ValueError unless ``group[name]`` is a number in ``[low, high]``."""
+    value = group[name]
+    if not _is_number(value) or not low <= value <= high:
+        raise ValueError(
+            f"invalid {name}: expected a number in [{low}, {high}], got {value!r} (parameter group {index})"
+        )
 
 
 def check_betas(group, index):
@@ -212,6 +282,19 @@ def check_betas(group, index):
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _bump_version(tensor):
+    """Count one in-place write of ``tensor`` (an optimizer step, an nn.init fill): ``_version += 1``.
+
+    Until Tensor has its ``_version`` slot, a plain Tensor (``__slots__`` only) cannot take
+    the attribute and is skipped; a Parameter (which has a ``__dict__``) already counts.
+    Once the slot exists this is just ``tensor._version += 1``.
+    """
+    try:
+        tensor._version = getattr(tensor, "_version", 0) + 1
+    except AttributeError:
+        pass
 
 
 def _groups_from(params):

@@ -1,6 +1,6 @@
 """SGD: stochastic gradient descent with optional momentum, dampening, Nesterov and weight decay."""
 
-from .optimizer import Optimizer, check_non_negative
+from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
@@ -20,6 +20,7 @@ class SGD(Optimizer):
     """
 
     buffer_names = ("momentum_buffer",)
+    non_negative_options = ("lr", "momentum", "weight_decay")
 
     def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
         defaults = {
@@ -33,8 +34,6 @@ class SGD(Optimizer):
 
     def _check_group(self, group, index):
         super()._check_group(group, index)
-        check_non_negative(group, "momentum", index)
-        check_non_negative(group, "weight_decay", index)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 "Nesterov momentum requires a momentum > 0 and zero dampening, got "
@@ -42,30 +41,20 @@ class SGD(Optimizer):
                 f"(parameter group {index})"
             )
 
-    def step(self, closure=None):
-        """Update every parameter whose ``.grad`` is set, in place; returns ``closure()``'s loss if given."""
-        loss = closure() if closure is not None else None
-        for group in self.param_groups:
-            lr = float(group["lr"])
-            momentum = float(group["momentum"])
-            dampening = float(group["dampening"])
-            weight_decay = float(group["weight_decay"])
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                grad = param.grad  # never changed in place: other code may share this array
-                if weight_decay != 0:
-                    grad = grad + weight_decay * param.data
-                if momentum != 0:
-                    state = self.state.setdefault(param, {})
-                    buffer = state.get("momentum_buffer")
-                    if buffer is None:
-                        buffer = grad.astype(param.data.dtype, copy=True)
-                        state["momentum_buffer"] = buffer
-                    else:
-                        buffer *= momentum
-                        buffer += (1 - dampening) * grad
-                    grad = grad + momentum * buffer if group["nesterov"] else buffer
-                data = param.data
-                data -= lr * grad
-        return loss
+    def _update(self, param, grad, group):
+        """One SGD step of ``param`` (``grad`` is never changed in place: other code may share it)."""
+        momentum, weight_decay = float(group["momentum"]), float(group["weight_decay"])
+        if weight_decay != 0:
+            grad = grad + weight_decay * param.data
+        if momentum != 0:
+            state = self.state.setdefault(param, {})
+            buffer = state.get("momentum_buffer")
+            if buffer is None:
+                buffer = grad.astype(param.data.dtype, copy=True)
+                state["momentum_buffer"] = buffer
+            else:
+                buffer *= momentum
+                buffer += (1 - float(group["dampening"])) * grad
+            grad = grad + momentum * buffer if group["nesterov"] else buffer
+        data = param.data
+        data -= float(group["lr"]) * grad

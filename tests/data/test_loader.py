@@ -163,7 +163,7 @@ def test_manual_seed_makes_unseeded_shuffling_reproducible():
     run_1 = [epoch_order(loader), epoch_order(loader)]
     manual_seed(7)
     run_2 = [epoch_order(loader), epoch_order(loader)]
-    for a, b in zip(run_1, run_2):
+    for a, b in zip(run_1, run_2, strict=True):
         np.testing.assert_array_equal(a, b)
     assert not np.array_equal(run_1[0], run_1[1])
 

@@ -12,34 +12,24 @@ import numpy as np
 import pytest
 
 import minigrad.data.mnist as mnist
-from minigrad.data import DownloadError, load_mnist, read_idx
+from minigrad.data import DownloadError, load_mnist, read_idx, write_idx
 from minigrad.data.download import download_file
+from minigrad.data.mnist import idx_bytes, synthetic_mnist, write_synthetic_mnist
 
 IMAGES, LABELS = "train-images-idx3-ubyte", "train-labels-idx1-ubyte"
 TEST_IMAGES, TEST_LABELS = "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"
 
 
-# Building IDX files
-
-
-def idx_bytes(array, magic):
-    """The IDX encoding of a uint8 array: magic, one 4-byte size per dimension, data."""
-    header = magic.to_bytes(4, "big")
-    header += b"".join(size.to_bytes(4, "big") for size in array.shape)
-    return header + array.astype(np.uint8).tobytes()
+# Building IDX files: minigrad.data.mnist's own writers, plus raw bytes for broken files
 
 
 def random_split(n=5, seed=0):
-    """Random images (n, 28, 28) and labels (n,) as uint8 arrays."""
-    rng = np.random.default_rng(seed)
-    images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
-    images[0, 0, 0], images[0, 0, 1] = 0, 255  # make sure both ends of the range occur
-    labels = rng.integers(0, 10, size=n, dtype=np.uint8)
-    return images, labels
+    """Images (n, 28, 28) and labels (n,) as uint8 arrays, from the shared synthetic writer."""
+    return synthetic_mnist(n, seed)
 
 
 def write(path, data, gz=False):
-    """Write bytes to ``path`` (gzipped, with ``.gz`` appended, when ``gz``)."""
+    """Write raw bytes to ``path`` (gzipped, with ``.gz`` appended, when ``gz``)."""
     path = str(path)
     if gz:
         with gzip.open(path + ".gz", "wb") as handle:
@@ -51,11 +41,7 @@ def write(path, data, gz=False):
 
 def write_split(root, n=5, train=True, gz=False, seed=0):
     """Write one split's image and label files into ``root``; return the arrays."""
-    images, labels = random_split(n, seed)
-    image_name, label_name = (IMAGES, LABELS) if train else (TEST_IMAGES, TEST_LABELS)
-    write(root / image_name, idx_bytes(images, 2051), gz)
-    write(root / label_name, idx_bytes(labels, 2049), gz)
-    return images, labels
+    return write_synthetic_mnist(root, n=n, train=train, gz=gz, seed=seed)
 
 
 def check_loaded(X, y, images, labels):
@@ -63,7 +49,7 @@ def check_loaded(X, y, images, labels):
     assert y.shape == (len(labels),) and y.dtype == np.int64
     np.testing.assert_allclose(X, images.reshape(len(images), 784) / 255.0, rtol=1e-6)
     np.testing.assert_array_equal(y, labels)
-    assert X.min() == 0.0 and X.max() == 1.0
+    assert X.min() >= 0.0 and X.max() == 1.0  # every synthetic image has a 255 square
 
 
 # Reading
@@ -94,6 +80,92 @@ def test_read_idx_returns_the_shape_in_the_header(tmp_path):
     array = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
     write(tmp_path / "small", idx_bytes(array, 2051))
     np.testing.assert_array_equal(read_idx(str(tmp_path / "small"), 2051), array)
+
+
+# Writing IDX files
+
+
+@pytest.mark.parametrize("name", ["labels", "images.gz"])
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.array([3, 0, 255, 7], dtype=np.uint8),
+        np.arange(24, dtype=np.int64).reshape(2, 3, 4) * 10,
+        np.array([[True, False]]),
+        np.array([[0.0, 255.0], [17.0, 1.0]]),
+        np.zeros((2, 0, 3), dtype=np.uint8),
+    ],
+    ids=["uint8-1d", "int64-3d", "bool-2d", "whole-floats", "empty-axis"],
+)
+def test_write_idx_round_trips_through_read_idx(tmp_path, array, name):
+    path = write_idx(tmp_path / name, array)
+    assert path == str(tmp_path / name)
+    back = read_idx(path)
+    assert back.dtype == np.uint8 and back.shape == array.shape
+    np.testing.assert_array_equal(back, array.astype(np.uint8))
+    assert read_idx(path, 0x0800 + array.ndim).shape == array.shape
+
+
+def test_write_idx_bytes_follow_the_format_by_hand(tmp_path):
+    labels = np.array([7, 2, 255], dtype=np.uint8)
+    expected = bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 2, 255])  # magic 2049, one size (3), the bytes
+    write_idx(tmp_path / "plain", labels)
+    assert (tmp_path / "plain").read_bytes() == expected
+    write_idx(tmp_path / "packed.gz", labels)
+    assert gzip.decompress((tmp_path / "packed.gz").read_bytes()) == expected
+    first = (tmp_path / "packed.gz").read_bytes()
+    write_idx(tmp_path / "packed.gz", labels)
+    assert (tmp_path / "packed.gz").read_bytes() == first  # no timestamp: same array, same bytes
+    images = np.zeros((2, 3, 4), dtype=np.uint8)
+    assert idx_bytes(images)[:16] == bytes([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4])
+    assert int.from_bytes(idx_bytes(images)[:4], "big") == mnist.IMAGES_MAGIC
+
+
+@pytest.mark.parametrize(
+    "array, error, words",
+    [
+        (np.array([1, 256]), ValueError, "256"),
+        (np.array([-1, 3]), ValueError, "-1"),
+        (np.array([0.5, 1.0]), ValueError, "fractions"),
+        (np.array(["a"]), TypeError, "<U1"),
+        (np.array(5, dtype=np.uint8), ValueError, "shape ()"),
+    ],
+    ids=["too-big", "negative", "fraction", "strings", "0-d"],
+)
+def test_write_idx_refuses_what_an_idx_file_cannot_hold(tmp_path, array, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        write_idx(tmp_path / "bad", array)
+    assert not (tmp_path / "bad").exists()
+
+
+def test_read_idx_without_magic_refuses_a_file_that_is_not_unsigned_bytes(tmp_path):
+    (tmp_path / "floats").write_bytes(bytes([0, 0, 0x0D, 1, 0, 0, 0, 1]) + b"\x00" * 4)  # 0x0D: float32 IDX
+    with pytest.raises(ValueError, match=r"floats.*00 00 0d 01.*not an unsigned-byte IDX"):
+        read_idx(tmp_path / "floats")
+
+
+def test_synthetic_mnist_is_repeatable_and_its_labels_can_be_read_off_the_images():
+    images, labels = synthetic_mnist(200, seed=3)
+    again, again_labels = synthetic_mnist(200, seed=3)
+    np.testing.assert_array_equal(images, again)
+    np.testing.assert_array_equal(labels, again_labels)
+    assert images.shape == (200, 28, 28) and images.dtype == np.uint8 and labels.dtype == np.uint8
+    assert set(labels.tolist()) == set(range(10))
+    assert images.max() == 255 and np.all(images[images != 255] < 64)
+    for image, label in zip(images, labels.tolist(), strict=True):
+        rows, columns = np.nonzero(image == 255)
+        assert rows.min() == 5 + 12 * (label // 5) and rows.max() == rows.min() + 3
+        assert columns.min() == 2 + 5 * (label % 5) and columns.max() == columns.min() + 3
+        assert len(rows) == 16
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
+def test_write_synthetic_mnist_writes_the_files_load_mnist_reads(tmp_path, gz):
+    root = tmp_path / "made" / "here"
+    images, labels = write_synthetic_mnist(root, n=7, train=False, gz=gz, seed=2)
+    suffix = ".gz" if gz else ""
+    assert sorted(os.listdir(root)) == [TEST_IMAGES + suffix, TEST_LABELS + suffix]
+    check_loaded(*load_mnist(root, train=False), images, labels)
 
 
 def test_missing_file_raises_file_not_found_naming_it(tmp_path):

@@ -184,3 +184,40 @@ def test_bce_probabilities_outside_zero_one_name_the_value(bad):
 
 def test_bce_accepts_the_ends_of_the_range():
     assert F.binary_cross_entropy(mg.tensor([0.0, 1.0]), [0.0, 1.0]).item() == 0.0
+
+
+# --- the wrong dtypes: float class labels, integer logits -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "input, labels",
+    [(LOGITS, np.array([0.0, 2.0, 1.0, 1.0])), (SPATIAL, np.zeros((2, 2, 2), np.float32))],
+    ids=["NC", "NCd"],
+)
+@pytest.mark.parametrize("wrap", [np.asarray, mg.tensor, lambda a: a.tolist()], ids=["array", "tensor", "list"])
+def test_float_class_labels_name_the_dtype_and_ask_for_int64(input, labels, wrap):
+    dtype = str(labels.dtype) if wrap in (np.asarray, mg.tensor) else "float64"  # a list of floats is float64
+    with pytest.raises(ValueError) as error:
+        F.cross_entropy(input, wrap(labels))
+    message = str(error.value)
+    assert re.search(r"expected integer class indices \(int64\)", message), message
+    assert f"got dtype {dtype}" in message and "astype(np.int64)" in message
+    assert re.search(shape_pattern(labels.shape, input.shape), message), message
+    with pytest.raises(ValueError, match=r"integer class indices \(int64\)"):  # even with an ignore_index
+        F.cross_entropy(input, wrap(labels), ignore_index=0)
+
+
+def test_a_float_target_of_another_shape_names_the_dtype_and_both_expected_shapes():
+    with pytest.raises(ValueError) as error:
+        F.cross_entropy(LOGITS, np.zeros((4, 2), np.float32))
+    message = str(error.value)
+    assert "dtype float32" in message and "int64" in message
+    assert re.search(shape_pattern((4, 2), (4, 3)) + r".*\(4,\)", message), message
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, bool])
+@pytest.mark.parametrize("wrap", [mg.tensor, np.asarray], ids=["tensor", "array"])
+def test_integer_logits_are_a_type_error_naming_the_dtype(dtype, wrap):
+    logits = wrap(np.zeros((4, 3), dtype=dtype))
+    with pytest.raises(TypeError, match=rf"floating-point logits, got input of dtype {np.dtype(dtype)} .*\(4, 3\)"):
+        F.cross_entropy(logits, np.array([0, 1, 2, 1]))

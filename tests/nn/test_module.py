@@ -139,7 +139,7 @@ def test_delattr_unregisters_and_missing_attribute_names_class():
     del net.fc2
     assert "fc2" not in net._modules
     with pytest.raises(AttributeError, match="TwoLayer.*fc2"):
-        net.fc2
+        _ = net.fc2
     del net.fc1.weight
     assert [name for name, _ in net.named_parameters()] == ["fc1.bias"]
 
@@ -401,7 +401,7 @@ def test_state_dict_round_trips_through_save_and_load(tmp_path):
     target = Outer()
     target.temperature = Parameter(np.float32(0.0))
     target.load_state_dict(mg.load(path))
-    for (name, a), (_, b) in zip(source.named_parameters(), target.named_parameters()):
+    for (name, a), (_, b) in zip(source.named_parameters(), target.named_parameters(), strict=True):
         assert a.dtype == b.dtype and a.shape == b.shape, name
         np.testing.assert_array_equal(a.data, b.data)
 
@@ -424,3 +424,257 @@ def test_registered_values_are_plain_attributes_kept_in_step_with_the_dicts():
     assert twin[0].weight is twin._modules["0"]._parameters["weight"]
     assert twin[0].weight is not model[0].weight
     assert sorted(set(dir(layer))) == dir(layer) and "weight" in dir(layer)
+
+
+# -------------------------------------------------------------------------- buffers
+
+
+class WithBuffers(Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = Linear(2, 2)
+        self.register_buffer("count", np.array(0, dtype=np.int64))
+        self.register_buffer("table", np.arange(3.0, dtype=np.float32))
+        self.register_buffer("scratch", np.zeros(2, dtype=np.float32), persistent=False)
+        self.register_buffer("unset", None)
+
+
+def test_buffers_read_as_attributes_and_are_not_parameters():
+    m = WithBuffers()
+    assert m.table is m._buffers["table"] and vars(m)["table"] is m.table
+    assert m.unset is None
+    assert [name for name, _ in m.named_parameters()] == ["fc.weight", "fc.bias"]
+    assert [name for name, _ in m.named_buffers()] == ["count", "table", "scratch"]  # None skipped
+    assert [b is m.table for b in m.buffers()] == [False, True, False]
+    assert all(not isinstance(b, mg.Tensor) for b in m.buffers())
+
+
+def test_state_dict_holds_persistent_buffers_under_dotted_names_in_pytorch_order():
+    outer = Sequential(WithBuffers(), ReLU())
+    assert list(outer.state_dict()) == ["0.count", "0.table", "0.fc.weight", "0.fc.bias"]
+    state = outer.state_dict()
+    np.testing.assert_array_equal(state["0.table"], [0.0, 1.0, 2.0])
+    assert not np.shares_memory(state["0.table"], outer[0].table)
+    assert [name for name, _ in outer.named_buffers()] == ["0.count", "0.table", "0.scratch"]
+
+
+def test_assigning_to_a_buffer_name_updates_the_buffer():
+    m = WithBuffers()
+    new = np.ones(3, dtype=np.float32)
+    m.table = new
+    assert m._buffers["table"] is new and m.table is new
+    np.testing.assert_array_equal(m.state_dict()["table"], 1.0)
+    m.unset = np.zeros(1)
+    assert "unset" in m.state_dict()
+    m.table = None
+    assert "table" in m._buffers and "table" not in m.state_dict()
+    with pytest.raises(TypeError, match="buffer 'count' must be an ndarray or None, got Tensor.*use .data"):
+        m.count = mg.tensor(1)
+    with pytest.raises(TypeError, match="got int"):
+        m.count = 3
+    assert m.count.shape == ()
+    del m.count
+    assert "count" not in m._buffers and not hasattr(m, "count")
+
+
+def test_register_buffer_checks_name_and_value():
+    m = WithBuffers()
+    with pytest.raises(KeyError, match="'fc' already exists"):
+        m.register_buffer("fc", np.zeros(1))
+    m.plain = 3
+    with pytest.raises(KeyError, match="'plain' already exists"):
+        m.register_buffer("plain", np.zeros(1))
+    with pytest.raises(KeyError, match="'a.b'"):
+        m.register_buffer("a.b", np.zeros(1))
+    with pytest.raises(TypeError, match="list"):
+        m.register_buffer("listy", [1.0])
+    m.register_buffer("table", np.zeros(5))  # re-registering a buffer replaces it
+    assert m.table.shape == (5,)
+
+
+def test_load_state_dict_writes_buffers_in_place():
+    source, target = WithBuffers(), WithBuffers()
+    source.count[...] = 7
+    source.table[...] = [5.0, 6.0, 7.0]
+    table = target.table
+    target.load_state_dict(source.state_dict())
+    assert target.table is table
+    np.testing.assert_array_equal(target.table, [5.0, 6.0, 7.0])
+    assert int(target.count) == 7 and target.count.dtype == np.int64
+
+
+def test_load_state_dict_with_a_wrong_buffer_shape_changes_nothing():
+    mg.manual_seed(0)
+    source = WithBuffers()
+    source.table[...] = 9.0
+    mg.manual_seed(1)
+    target = WithBuffers()
+    before = snapshot(target)
+    state = source.state_dict()
+    state["table"] = np.zeros(4, dtype=np.float32)
+    with pytest.raises(RuntimeError, match=r"table.*\(4,\).*\(3,\)"):
+        target.load_state_dict(state)
+    assert_unchanged(target, before)  # fc came before table in the check, and was not written either
+    np.testing.assert_array_equal(target.table, [0.0, 1.0, 2.0])
+    state.pop("table")
+    with pytest.raises(RuntimeError, match="Missing key.*'table'"):
+        target.load_state_dict(state)
+
+
+def test_non_persistent_buffers_are_not_loaded_or_expected():
+    m = WithBuffers()
+    state = m.state_dict()
+    assert "scratch" not in state
+    state["scratch"] = np.ones(2)
+    with pytest.raises(RuntimeError, match="Unexpected key.*'scratch'"):
+        m.load_state_dict(state)
+
+
+# ---------------------------------------------------------------------- apply and to
+
+
+def test_apply_visits_children_first_then_self_and_returns_self():
+    outer = Outer()
+    visited = []
+    assert outer.apply(lambda m: visited.append(m)) is outer
+    order = [type(m).__name__ for m in visited]
+    assert order == ["Linear", "ReLU", "Linear", "Sequential", "Linear", "ReLU", "Linear", "TwoLayer", "Outer"]
+
+
+def test_apply_for_initialisation():
+    def init(module):
+        if isinstance(module, Linear):
+            module.weight.data[...] = 0.5
+
+    model = Outer().apply(init)
+    assert all((m.weight.data == 0.5).all() for m in model.modules() if isinstance(m, Linear))
+
+
+def test_to_dtype_casts_in_place_so_an_optimizer_built_before_still_works():
+    mg.manual_seed(2)
+    model = TwoLayer()
+    params = list(model.parameters())
+    optimizer = mg.optim.SGD(model.parameters(), lr=0.1)
+    model(mg.tensor(np.ones((1, 2), dtype=np.float32))).sum().backward()
+    assert model.to(mg.float64) is model
+    assert [p is q for p, q in zip(params, model.parameters(), strict=True)] == [True] * 4
+    assert all(p.dtype == np.float64 and p.grad.dtype == np.float64 for p in params)
+    before = model.fc2.bias.data.copy()
+    optimizer.step()
+    np.testing.assert_allclose(model.fc2.bias.data, before - 0.1 * 1.0)  # d out / d bias = 1
+    out = model(mg.tensor(np.ones((1, 2))))
+    assert out.dtype == np.float64
+    model.to(np.dtype(np.float32))
+    assert all(p.dtype == np.float32 for p in params)
+
+
+def test_to_cpu_returns_the_module_and_other_devices_raise():
+    class Device:
+        def __init__(self, name):
+            self.name = name
+
+        def __str__(self):
+            return self.name
+
+    model = TwoLayer()
+    assert model.to("cpu") is model and model.to(Device("cpu")) is model and model.to(device="cpu") is model
+    with pytest.raises(ValueError, match="minigrad runs on the CPU only; got device 'cuda'"):
+        model.to("cuda")
+    with pytest.raises(ValueError, match="'cuda:0'"):
+        model.to(Device("cuda:0"))
+    with pytest.raises(ValueError, match="'mps'"):
+        model.to(device="mps", dtype=mg.float64)
+    assert model.fc1.weight.dtype == np.float32  # nothing cast before the device error
+    with pytest.raises(TypeError, match="floating dtype only, got int64"):
+        model.to(np.int64)
+
+
+# -------------------------------------------------------------------- forward hooks
+
+
+def test_forward_hooks_run_in_order_with_module_inputs_and_output():
+    layer = Linear(2, 1)
+    calls = []
+    first = layer.register_forward_hook(lambda m, inputs, out: calls.append(("first", m, inputs, out)))
+    layer.register_forward_hook(lambda m, inputs, out: calls.append(("second", m, inputs, out)))
+    x = mg.tensor(np.ones((3, 2), dtype=np.float32))
+    out = layer(x)
+    assert [c[0] for c in calls] == ["first", "second"]
+    assert all(c[1] is layer and c[2] == (x,) and isinstance(c[2], tuple) and c[3] is out for c in calls)
+    first.remove()
+    first.remove()  # idempotent
+    calls.clear()
+    layer(x)
+    assert [c[0] for c in calls] == ["second"]
+
+
+def test_a_forward_hook_can_replace_the_output():
+    layer = ReLU()
+    double = layer.register_forward_hook(lambda m, inputs, out: out * 2)
+    layer.register_forward_hook(lambda m, inputs, out: None)  # None keeps what it got
+    seen = []
+    layer.register_forward_hook(lambda m, inputs, out: seen.append(out.data.copy()))
+    out = layer(mg.tensor([-1.0, 3.0]))
+    np.testing.assert_array_equal(out.data, [0.0, 6.0])
+    np.testing.assert_array_equal(seen[0], [0.0, 6.0])  # later hooks see the replacement
+    double.remove()
+    np.testing.assert_array_equal(layer(mg.tensor([-1.0, 3.0])).data, [0.0, 3.0])
+
+
+def test_forward_hooks_on_submodules_see_intermediate_outputs():
+    model = Sequential(Linear(2, 3), ReLU(), Linear(3, 1))
+    shapes = {}
+
+    def record(name):
+        def hook(module, inputs, output):
+            shapes[name] = output.shape  # returns None: the output stays
+
+        return hook
+
+    handles = [module.register_forward_hook(record(name)) for name, module in model.named_children()]
+    model(mg.tensor(np.ones((4, 2), dtype=np.float32)))
+    assert shapes == {"0": (4, 3), "1": (4, 3), "2": (4, 1)}
+    for handle in handles:
+        handle.remove()
+    assert all(not m._forward_hooks for m in model.modules())
+
+
+def test_removable_handle_is_a_context_manager_and_rejects_non_callables():
+    from minigrad.hooks import RemovableHandle
+
+    layer = ReLU()
+    calls = []
+    with layer.register_forward_hook(lambda *args: calls.append(1)) as handle:
+        layer(mg.tensor([1.0]))
+    layer(mg.tensor([1.0]))
+    assert calls == [1] and isinstance(handle, RemovableHandle)
+    with pytest.raises(TypeError, match="callable"):
+        layer.register_forward_hook("not a function")
+
+
+# ------------------------------------------------------------------ float64 warning
+
+
+def test_float64_input_to_a_float32_layer_warns_once_naming_the_layer():
+    import warnings
+
+    layer = Linear(3, 2)
+    x64 = mg.tensor(np.ones((2, 3)))
+    with pytest.warns(UserWarning, match=r"Linear\(in_features=3, out_features=2.*float64.*model.to\(mg.float64\)"):
+        out = layer(x64)
+    assert out.dtype == np.float64
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        layer(x64)  # once per layer
+        layer(mg.tensor(np.ones((2, 3), dtype=np.float32)))
+        Linear(3, 2).to(mg.float64)(x64)  # float64 parameters: nothing to warn about
+    with pytest.warns(UserWarning, match="float64") as record:
+        Linear(3, 2)(np.ones((2, 3)))  # another layer warns for itself; ndarrays count too
+    assert record[0].filename == __file__  # points at the user's line
+
+
+def test_state_dict_and_module_attributes_do_not_include_the_hook_bookkeeping():
+    layer = Linear(2, 2)
+    layer.register_forward_hook(lambda *args: None)
+    assert list(layer.state_dict()) == ["weight", "bias"]
+    assert repr(layer) == "Linear(in_features=2, out_features=2, bias=True)"

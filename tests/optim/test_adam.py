@@ -4,9 +4,9 @@ import math
 
 import numpy as np
 import pytest
+from optim_helpers import param, run
 
 from minigrad.optim import Adam, AdamW
-from optim_helpers import param, run
 
 
 def reference_adam(w, grads, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled=False):

@@ -28,7 +28,7 @@ def gradients(steps, seed=1):
 
 def take_steps(opt, params, grads):
     for step_grads in grads:
-        for p, g in zip(params, step_grads):
+        for p, g in zip(params, step_grads, strict=True):
             p.grad = g
         opt.step()
 
@@ -85,7 +85,7 @@ def test_resumed_trajectory_equals_the_uninterrupted_one(name, through_file, tmp
     opt_resumed = FACTORIES[name](resumed)
     opt_resumed.load_state_dict(checkpoint)
     take_steps(opt_resumed, resumed, grads[3:])
-    for p, q in zip(params, resumed):
+    for p, q in zip(params, resumed, strict=True):
         np.testing.assert_array_equal(p.data, q.data)
 
 

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from optim_helpers import param, run
 
 from minigrad.optim import SGD
-from optim_helpers import param, run
 
 
 def reference_sgd(w, grads, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
