@@ -46,6 +46,8 @@ _RENAMED = {
     np.bitwise_or: ops.logical_or,
     np.invert: ops.logical_not,
     np.dot: _dot,
+    np.sort: lambda *args, **kwargs: ops.sort(*args, **kwargs)[0],  # NumPy's sort gives the values only
+    np.mod: ops.remainder,
     np.where: _where,
 }
 _SAME_NAME = [
@@ -58,11 +60,11 @@ _SAME_NAME = [
     # functions
     "sum", "mean", "max", "min", "argmax", "argmin", "clip", "reshape", "transpose", "swapaxes", "squeeze",
     "expand_dims", "concatenate", "stack", "broadcast_to", "var", "std", "prod", "cumsum", "cumprod", "all",
-    "any", "sort", "argsort", "flip", "roll", "take_along_axis", "repeat", "tile", "tril", "triu", "split",
+    "any", "argsort", "flip", "roll", "take_along_axis", "repeat", "tile", "tril", "triu", "split",
     "pad", "einsum", "round",
 ]  # fmt: skip
 NUMPY_TO_OP = {
-    **{getattr(np, name): getattr(ops, name) for name in _SAME_NAME if hasattr(ops, name)},
+    **{getattr(np, name): getattr(ops, name) for name in _SAME_NAME},
     **_RENAMED,
 }
 # Functions that only read a Tensor's shape, never its values: safe whatever the Tensor is.

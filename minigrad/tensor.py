@@ -99,6 +99,8 @@ def _promote(a, b):
 
 def _number_dtype(number, base):
     """The dtype a number takes next to arrays of dtype ``base`` (None if there are none)."""
+    if base is None and isinstance(number, np.generic):
+        return number.dtype  # a NumPy number alone keeps its dtype (0-d results of NumPy come as these)
     kind = number_kind(number)
     if kind == "b":
         return base if base is not None else np.dtype(bool)
@@ -107,6 +109,11 @@ def _number_dtype(number, base):
     if kind == "f":
         return base if base is not None and base.kind in "fc" else DEFAULT_FLOAT
     return np.result_type(base, np.asarray(number).dtype) if base is not None else np.asarray(number).dtype
+
+
+def bump_version(tensor):
+    """Count one in-place write into ``tensor.data`` (an optimizer step, an ``nn.init`` fill)."""
+    tensor._version_counter[0] += 1
 
 
 # --- the Tensor ----------------------------------------------------------------------------
@@ -275,7 +282,7 @@ class Tensor:
             raise TypeError(f"{what}: cannot write {np.result_type(value)} values into a {self.dtype} tensor") from error
         except ValueError as error:  # NumPy's broadcasting error
             raise ValueError(f"{what}: a value of shape {np.shape(value)} does not fit the tensor's shape {self.shape}") from error
-        self._version_counter[0] += 1
+        bump_version(self)
         return self
 
     def _update(self, ufunc, other, what):
@@ -359,6 +366,10 @@ class Tensor:
     def __rpow__(self, other): return ops.pow(other, self)
     def __matmul__(self, other): return ops.matmul(self, other)
     def __rmatmul__(self, other): return ops.matmul(other, self)
+    def __mod__(self, other): return ops.remainder(self, other)
+    def __rmod__(self, other): return ops.remainder(other, self)
+    def __floordiv__(self, other): return ops.floor_divide(self, other)
+    def __rfloordiv__(self, other): return ops.floor_divide(other, self)
     def __neg__(self): return ops.neg(self)
     def __pos__(self): return self
     def __abs__(self): return ops.abs(self)
@@ -411,6 +422,58 @@ class Tensor:
     def expand_dims(self, axis): return ops.expand_dims(self, axis)
     def unsqueeze(self, dim): return ops.expand_dims(self, dim)
     def squeeze(self, *args, **kwargs): return ops.squeeze(self, *args, **kwargs)
+    def sin(self): return ops.sin(self)
+    def cos(self): return ops.cos(self)
+    def tan(self): return ops.tan(self)
+    def arcsin(self): return ops.arcsin(self)
+    def arccos(self): return ops.arccos(self)
+    def arctan(self): return ops.arctan(self)
+    def sinh(self): return ops.sinh(self)
+    def cosh(self): return ops.cosh(self)
+    def arcsinh(self): return ops.arcsinh(self)
+    def arccosh(self): return ops.arccosh(self)
+    def arctanh(self): return ops.arctanh(self)
+    def log2(self): return ops.log2(self)
+    def log10(self): return ops.log10(self)
+    def log1p(self): return ops.log1p(self)
+    def expm1(self): return ops.expm1(self)
+    def exp2(self): return ops.exp2(self)
+    def square(self): return ops.square(self)
+    def reciprocal(self): return ops.reciprocal(self)
+    def erf(self): return ops.erf(self)
+    def floor(self): return ops.floor(self)
+    def ceil(self): return ops.ceil(self)
+    def trunc(self): return ops.trunc(self)
+    def isnan(self): return ops.isnan(self)
+    def isinf(self): return ops.isinf(self)
+    def isfinite(self): return ops.isfinite(self)
+    def sign(self): return ops.sign(self)
+    def var(self, *args, **kwargs): return ops.var(self, *args, **kwargs)
+    def std(self, *args, **kwargs): return ops.std(self, *args, **kwargs)
+    def prod(self, *args, **kwargs): return ops.prod(self, *args, **kwargs)
+    def cumsum(self, *args, **kwargs): return ops.cumsum(self, *args, **kwargs)
+    def cumprod(self, *args, **kwargs): return ops.cumprod(self, *args, **kwargs)
+    def norm(self, *args, **kwargs): return ops.norm(self, *args, **kwargs)
+    def all(self, *args, **kwargs): return ops.all(self, *args, **kwargs)
+    def any(self, *args, **kwargs): return ops.any(self, *args, **kwargs)
+    def sort(self, *args, **kwargs): return ops.sort(self, *args, **kwargs)
+    def argsort(self, *args, **kwargs): return ops.argsort(self, *args, **kwargs)
+    def topk(self, *args, **kwargs): return ops.topk(self, *args, **kwargs)
+    def flip(self, *args, **kwargs): return ops.flip(self, *args, **kwargs)
+    def roll(self, *args, **kwargs): return ops.roll(self, *args, **kwargs)
+    def repeat(self, *args, **kwargs): return ops.repeat(self, *args, **kwargs)
+    def tile(self, *args, **kwargs): return ops.tile(self, *args, **kwargs)
+    def tril(self, *args, **kwargs): return ops.tril(self, *args, **kwargs)
+    def triu(self, *args, **kwargs): return ops.triu(self, *args, **kwargs)
+    def split(self, *args, **kwargs): return ops.split(self, *args, **kwargs)
+    def masked_fill(self, *args, **kwargs): return ops.masked_fill(self, *args, **kwargs)
+    def take_along_axis(self, *args, **kwargs): return ops.take_along_axis(self, *args, **kwargs)
+    def softmin(self, *args, **kwargs): return ops.softmin(self, *args, **kwargs)
+    def logaddexp(self, *args, **kwargs): return ops.logaddexp(self, *args, **kwargs)
+    def fmod(self, *args, **kwargs): return ops.fmod(self, *args, **kwargs)
+    def remainder(self, *args, **kwargs): return ops.remainder(self, *args, **kwargs)
+    def floor_divide(self, *args, **kwargs): return ops.floor_divide(self, *args, **kwargs)
+    def round(self, *args, **kwargs): return ops.round(self, *args, **kwargs)
     T = property(lambda self: ops.transpose(self), doc="The tensor with its axes reversed.")
     # fmt: on
 

@@ -12,9 +12,8 @@ Fans: for a weight of shape ``(out, in, *kernel)``, ``fan_in = in * prod(kernel)
 import math
 import numbers
 
-from ..optim.optimizer import _bump_version
 from ..random import get_generator
-from ..tensor import Tensor
+from ..tensor import Tensor, bump_version
 
 _LINEAR_NONLINEARITIES = (
     "linear",
@@ -136,7 +135,7 @@ def _check_float(tensor, name):
 def _write(tensor, values):
     """Write ``values`` into the tensor's own array (cast to its dtype), count the write, return it."""
     tensor.data[...] = values
-    _bump_version(tensor)
+    bump_version(tensor)
     return tensor
 
 

@@ -72,3 +72,6 @@ def _non_negative(name, value):
     if not isinstance(value, numbers.Real) or isinstance(value, bool) or not value >= 0:
         raise ValueError(f"{name} must be a number >= 0, got {value!r}")
     return float(value)
+
+
+from .summary import ModelSummary, summary  # noqa: E402  (nn.utils.summary)

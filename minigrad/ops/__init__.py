@@ -53,4 +53,56 @@ from .shape import (
     transpose,
 )
 
+from .activations import (
+    elu,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    leaky_relu,
+    mish,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softplus,
+    softsign,
+)
+from .einsum import einsum
+from .maths import (
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctanh,
+    ceil,
+    cos,
+    cosh,
+    erf,
+    exp2,
+    expm1,
+    floor,
+    floor_divide,
+    fmod,
+    isfinite,
+    isinf,
+    isnan,
+    log1p,
+    log2,
+    log10,
+    logaddexp,
+    reciprocal,
+    remainder,
+    round,
+    sin,
+    sinh,
+    square,
+    tan,
+    trunc,
+)
+from .rearrange import flip, masked_fill, pad, repeat, roll, split, take_along_axis, tile, tril, triu
+from .sorting import argsort, sort, topk
+from .statistics import all, any, cumprod, cumsum, norm, prod, std, var
+
 cat = concatenate  # PyTorch's name

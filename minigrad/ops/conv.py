@@ -23,8 +23,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..autograd import Function, as_constant
-from ..tensor import Tensor
+from ..autograd import Function
+from ..tensor import Tensor, as_array
 from .shape import expand_dims, reshape, squeeze
 
 
@@ -198,7 +198,7 @@ def _convolution(name, dims, x, w, bias, stride, padding, dilation, groups):
 
 
 def _tensor_or_array(value):
-    return value if isinstance(value, (Tensor, np.ndarray)) else as_constant(value)
+    return value if isinstance(value, (Tensor, np.ndarray)) else as_array(value)
 
 
 def int_tuple(name, what, value, dims, minimum):

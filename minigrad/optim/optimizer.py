@@ -27,7 +27,7 @@ import numbers
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, bump_version
 
 
 class Optimizer:
@@ -109,7 +109,7 @@ class Optimizer:
                 index += 1
         for param, grad, group in updates:
             self._update(param, grad, group)
-            _bump_version(param)
+            bump_version(param)
         return loss
 
     def _update(self, param, grad, group):
@@ -282,19 +282,6 @@ def check_betas(group, index):
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _bump_version(tensor):
-    """Count one in-place write of ``tensor`` (an optimizer step, an nn.init fill): ``_version += 1``.
-
-    Until Tensor has its ``_version`` slot, a plain Tensor (``__slots__`` only) cannot take
-    the attribute and is skipped; a Parameter (which has a ``__dict__``) already counts.
-    Once the slot exists this is just ``tensor._version += 1``.
-    """
-    try:
-        tensor._version = getattr(tensor, "_version", 0) + 1
-    except AttributeError:
-        pass
 
 
 def _groups_from(params):
