@@ -23,6 +23,14 @@ def _as_tuple(x):
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
+def _directions(outputs, seed):
+    """The fixed random direction r for each output; for a one-element output r = 1, so the
+    values compared (and named in an error) are the derivatives d out / d x themselves."""
+    rng = np.random.default_rng(seed)
+    one_element = sum(o.size for o in outputs if o is not None) == 1
+    return [None if o is None else np.ones(o.shape) if one_element else rng.standard_normal(o.shape) for o in outputs]
+
+
 def _projection(outputs, directions):
     """Σ r·out over all (Tensor) outputs: the one number whose gradient we check."""
     total = 0.0
@@ -58,8 +66,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
                 stacklevel=2,
             )
     outputs = _as_tuple(fn(*inputs))
-    rng = np.random.default_rng(0)
-    directions = [None if o is None else rng.standard_normal(o.shape) for o in outputs]
+    directions = _directions(outputs, seed=0)
     total = _projection(outputs, directions)
     if not isinstance(total, Tensor) or not total.requires_grad:
         analytic = [np.zeros(inputs[i].shape) for i in checked]
@@ -100,8 +107,7 @@ def gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tr
     inputs = _as_tuple(inputs)
     checked = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
     outputs = _as_tuple(fn(*inputs))
-    rng = np.random.default_rng(1)
-    directions = [None if o is None else rng.standard_normal(o.shape) for o in outputs]
+    directions = _directions(outputs, seed=1)
 
     def first_derivative(*xs):
         total = _projection(_as_tuple(fn(*xs)), directions)

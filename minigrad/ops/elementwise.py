@@ -77,10 +77,11 @@ class Pow(Function):
         return a**b
 
     def backward(self, g, out, a, b):
-        # d(a^b)/da = b·a^(b-1), taken as 0 where b = 0 (so d(x^0)/dx = 0 at x = 0, like PyTorch)
-        ga = g * where(b == 0, 0, b * a ** (b - 1)) if self.needs[0] else None
-        # d(a^b)/db = a^b·ln a: NaN for a < 0 (like PyTorch), taken as 0 at a = 0 where b >= 0
-        gb = g * where((a == 0) & (b >= 0), 0, out * log(where(a == 0, 1, a))) if self.needs[1] else None
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0^-1 and ln(a < 0) only where masked or NaN
+            # d(a^b)/da = b·a^(b-1), taken as 0 where b = 0 (so d(x^0)/dx = 0 at x = 0, like PyTorch)
+            ga = g * where(b == 0, 0, b * a ** (b - 1)) if self.needs[0] else None
+            # d(a^b)/db = a^b·ln a: NaN for a < 0 (like PyTorch), taken as 0 at a = 0 where b >= 0
+            gb = g * where((a == 0) & (b >= 0), 0, out * log(where(a == 0, 1, a))) if self.needs[1] else None
         return ga, gb
 
 
