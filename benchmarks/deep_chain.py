@@ -17,9 +17,9 @@ DEPTH = 100_000
 
 def steps(torch=None):
     import numpy as np
+    from op_overhead import with_backward
 
     import minigrad as mg
-    from op_overhead import with_backward
 
     found = {"minigrad": with_backward(mg.tensor(np.float32(1.0), requires_grad=True), DEPTH)}
     if torch is not None:

@@ -10,12 +10,12 @@ import importlib
 import importlib.metadata
 import sys
 
-import numpy as np
-
 import cross_entropy
 import deep_chain
 import mlp_step
+import numpy as np
 import op_overhead
+
 from minigrad import nn
 
 PEERS = ("mygrad", "autograd", "micrograd")

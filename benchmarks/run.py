@@ -59,16 +59,15 @@ WORKLOADS = (
 )
 
 
-def main():
+def main():  # noqa: C901  (one flat list of optional rows; each branch is one line)
     args = parse_args()
     limit_threads(args.threads)
-    import numpy as np
-
     import common
     import cross_entropy
     import deep_chain
     import memory
     import mlp_step
+    import numpy as np
     import op_overhead
 
     torch = None if args.no_torch else common.torch_or_none(args.threads)

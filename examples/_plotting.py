@@ -11,7 +11,7 @@ import numpy as np
 
 INSTALL_HINT = (
     "--plot needs matplotlib, which is not installed; install it with\n"
-    '    pip install "minigrad[plot]"    (or: pip install matplotlib)\n'
+    '    pip install ".[plot]"    (from the minigrad checkout; or: pip install matplotlib)\n'
     "Training goes on without the plot."
 )
 

@@ -16,17 +16,15 @@
 Both are trained with SGD (momentum 0.9) on a 75/25 train/test split.
 """
 
-import _common  # first: it sets the BLAS threads before NumPy loads
-
 import sys
 
+import _common  # first: it sets the BLAS threads before NumPy loads
+import _plotting
 import numpy as np
 
 import minigrad as mg
 import minigrad.nn as nn
 import minigrad.optim as optim
-
-import _plotting
 
 # Two overlapping Gaussian clusters (standard deviation 1) for --dataset blobs.
 BLOB_CENTERS = [[-2.0, -1.0], [2.0, 1.0]]

@@ -14,15 +14,14 @@ learning rate on the 60,000 training images and tested on the 10,000 test images
 target is at least 97.5% test accuracy after the default 5 epochs.
 """
 
-import _common  # first: it sets the BLAS threads before NumPy loads
-
 import sys
+
+import _common  # first: it sets the BLAS threads before NumPy loads
+import _plotting
 
 import minigrad as mg
 import minigrad.nn as nn
 import minigrad.optim as optim
-
-import _plotting
 
 FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 

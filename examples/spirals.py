@@ -8,15 +8,14 @@ into training and test points. The MLP 2-64-64-3 with ReLU is trained with Adam 
 cosine-annealed learning rate; the plot shows how its regions follow the arms.
 """
 
-import _common  # first: it sets the BLAS threads before NumPy loads
-
 import sys
+
+import _common  # first: it sets the BLAS threads before NumPy loads
+import _plotting
 
 import minigrad as mg
 import minigrad.nn as nn
 import minigrad.optim as optim
-
-import _plotting
 
 
 def parse_args():

@@ -11,18 +11,16 @@ confusion matrix, saves the trained weights with ``mg.save``, loads them into a 
 and checks that it gives the same predictions, then prints the test accuracy.
 """
 
-import _common  # first: it sets the BLAS threads before NumPy loads
-
 import os
 import sys
 
+import _common  # first: it sets the BLAS threads before NumPy loads
+import _plotting
 import numpy as np
 
 import minigrad as mg
 import minigrad.nn as nn
 import minigrad.optim as optim
-
-import _plotting
 
 
 def parse_args():

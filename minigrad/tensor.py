@@ -279,9 +279,11 @@ class Tensor:
         try:
             write(self.data, value)
         except TypeError as error:  # NumPy's casting error, e.g. a float into an int tensor
-            raise TypeError(f"{what}: cannot write {np.result_type(value)} values into a {self.dtype} tensor") from error
+            message = f"{what}: cannot write {np.result_type(value)} values into a {self.dtype} tensor"
+            raise TypeError(message) from error
         except ValueError as error:  # NumPy's broadcasting error
-            raise ValueError(f"{what}: a value of shape {np.shape(value)} does not fit the tensor's shape {self.shape}") from error
+            message = f"{what}: a value of shape {np.shape(value)} does not fit the tensor's shape {self.shape}"
+            raise ValueError(message) from error
         bump_version(self)
         return self
 

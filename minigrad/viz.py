@@ -124,7 +124,7 @@ def to_dot(tensor, show_grads=False, names=None):
             label = "output: " + label
         lines.append(f'  {ids[id(obj)]} [label="{label}", {style}];')
     several_inputs = {}
-    for _, out_id, position in edges:
+    for _, out_id, _position in edges:
         several_inputs[out_id] = several_inputs.get(out_id, 0) + 1
     for in_id, out_id, position in edges:
         # xlabel, not label: Graphviz lays out edge labels as extra nodes, which is slow

@@ -7,12 +7,11 @@ fails when an op is added to the package without an entry.
 
 import numpy as np
 import pytest
+from op_cases import away_from_zero, binary_cases, collect, normal, positive, rng
 
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad.autograd import Function
-
-from op_cases import away_from_zero, binary_cases, collect, normal, positive, rng
 
 MASK = rng.random((3, 4)) > 0.5
 

@@ -1,7 +1,6 @@
 """minigrad.nn: Parameter, Module, layers and losses, in PyTorch's shape."""
 
-from . import functional
-from . import init, utils
+from . import functional, init, utils
 from .activations import (
     ELU,
     GELU,
@@ -38,3 +37,54 @@ from .loss_modules import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss,
 from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
+
+__all__ = [
+    "AdaptiveAvgPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "Conv1d",
+    "Conv2d",
+    "CrossEntropyLoss",
+    "Dropout",
+    "ELU",
+    "Embedding",
+    "Flatten",
+    "functional",
+    "GELU",
+    "Hardsigmoid",
+    "Hardswish",
+    "Hardtanh",
+    "Identity",
+    "init",
+    "LayerNorm",
+    "LeakyReLU",
+    "Linear",
+    "LogSigmoid",
+    "LogSoftmax",
+    "MaxPool1d",
+    "MaxPool2d",
+    "Mish",
+    "MLP",
+    "Module",
+    "ModuleDict",
+    "ModuleList",
+    "MSELoss",
+    "NLLLoss",
+    "Parameter",
+    "ReLU",
+    "ReLU6",
+    "SELU",
+    "Sequential",
+    "Sigmoid",
+    "SiLU",
+    "Softmax",
+    "Softmin",
+    "Softplus",
+    "Softsign",
+    "Tanh",
+    "utils",
+]

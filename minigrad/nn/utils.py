@@ -74,4 +74,4 @@ def _non_negative(name, value):
     return float(value)
 
 
-from .summary import ModelSummary, summary  # noqa: E402  (nn.utils.summary)
+from .summary import ModelSummary, summary  # noqa: E402, F401  (nn.utils.summary)

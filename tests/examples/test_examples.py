@@ -193,7 +193,7 @@ def test_plot_without_matplotlib_says_how_to_install_and_still_trains(tmp_path):
         "spirals.py", *quick_args("spirals.py", tmp_path), "--plot", str(image), extra_path=tmp_path / "blocker"
     )
     stdout = succeeded(result)
-    assert 'pip install "minigrad[plot]"' in result.stderr
+    assert 'pip install ".[plot]"' in result.stderr
     assert "test accuracy" in stdout
     assert not image.exists()
 

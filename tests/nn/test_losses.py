@@ -18,7 +18,6 @@ import pytest
 import minigrad as mg
 import minigrad.nn.functional as F
 
-
 # --- the naive reference ------------------------------------------------------------------
 
 
