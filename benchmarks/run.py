@@ -50,6 +50,7 @@ WORKLOADS = (
     "mlp_step",
     "mlp_small",
     "cross_entropy",
+    "gelu_block",
     "op_overhead",
     "deep_chain",
     "memory",
@@ -65,6 +66,7 @@ def main():  # noqa: C901  (one flat list of optional rows; each branch is one l
     import common
     import cross_entropy
     import deep_chain
+    import gelu_block
     import memory
     import mlp_step
     import numpy as np
@@ -95,6 +97,8 @@ def main():  # noqa: C901  (one flat list of optional rows; each branch is one l
         timed("mlp_small", mlp_step.steps((64, 32, 10), 32, torch), args.repeats * 2, 1e6, "µs")
     if "cross_entropy" in wanted:
         timed("cross_entropy", cross_entropy.steps(torch), args.repeats, 1e3)
+    if "gelu_block" in wanted:
+        timed("gelu_block", gelu_block.steps(torch), args.repeats, 1e3)
     if "op_overhead" in wanted:
         timed("op_overhead", op_overhead.steps(torch), args.repeats, 1e6 / op_overhead.OPS, "µs/op")
     if "deep_chain" in wanted:

@@ -37,3 +37,13 @@ def test_op_overhead_baseline_gives_minigrads_gradient():
     baseline = op_overhead.numpy_chain(100)()
     np.testing.assert_allclose(x.grad, baseline, rtol=1e-6)
     assert not np.allclose(baseline, 1.0)  # the chain's gradient is 1.0001**50, not a pass-through
+
+
+def test_gelu_block_baseline_computes_what_minigrad_computes():
+    import gelu_block
+
+    block, x = gelu_block.make_problem()
+    gelu_block.minigrad_step(block, x)()
+    value, *grads = gelu_block.numpy_step(block, x)()
+    for param, grad in zip(block.parameters(), grads):
+        np.testing.assert_allclose(param.grad, grad, rtol=2e-4, atol=2e-3)
