@@ -296,11 +296,14 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
     try:
         while waiting:
             _, key, tensor = heappop(waiting)
-            g = _run_hooks(tensor, grads.pop(key))
+            g = grads.pop(key)
+            if tensor._hooks:
+                g = _run_hooks(tensor, g)
             if capture is not None and key in capture:
                 captured[key] = g
             node = tensor._node
-            _check_saved(node, tensor)
+            if node.inputs is None or node.saves_tensors and _versions(node.inputs, tensor) != node.versions:
+                _check_saved(node, tensor)  # raises: freed, or changed in place
             if create_graph:
                 in_grads = node.backward(g, tensor, *node.inputs)
             else:
@@ -340,11 +343,10 @@ def _send(x, g, grads, waiting, leaves):
 
 def _run_hooks(tensor, g):
     """``g`` after each of ``tensor``'s hooks (``register_hook``, ``retain_grad``) has seen it."""
-    if tensor._hooks:
-        for hook in list(tensor._hooks.values()):
-            replaced = hook(g)
-            if replaced is not None:
-                g = replaced
+    for hook in list(tensor._hooks.values()):
+        replaced = hook(g)
+        if replaced is not None:
+            g = replaced
     return g
 
 
@@ -352,7 +354,9 @@ def _hand_to_leaves(leaves, grads, capture, captured):
     """Give each leaf its total gradient: into ``.grad``, or into ``captured`` for ``grad()``."""
     handed = set()  # ids of the arrays already given to a leaf
     for leaf in leaves:
-        g = _run_hooks(leaf, grads.pop(id(leaf)))
+        g = grads.pop(id(leaf))
+        if leaf._hooks:
+            g = _run_hooks(leaf, g)
         if capture is None:
             _accumulate(leaf, g, handed)
         elif id(leaf) in capture:
