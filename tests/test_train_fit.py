@@ -501,6 +501,7 @@ def render(desc, total, results, spec):
 
 def test_the_bar_fits_80_columns_even_with_long_numbers_and_names(monkeypatch):
     monkeypatch.delenv("COLUMNS", raising=False)
+
     def a_metric_with_a_long_name(output, target):
         return 0.0
 

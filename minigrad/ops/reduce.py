@@ -195,4 +195,3 @@ def argmax(a, axis=None, keepdims=False):
 def argmin(a, axis=None, keepdims=False):
     """The index of the smallest value along ``axis`` (an int64 constant, no gradient)."""
     return _index_of(np.argmin, a, axis, keepdims)
-
