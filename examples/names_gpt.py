@@ -1,6 +1,6 @@
 """A tiny GPT, trained from scratch on 32,033 names, that makes up new ones.
 
-    python examples/names_gpt.py                 # validation loss about 2.0 nats per character
+    python examples/names_gpt.py                 # validation loss about 2.01 nats per character, 2.5-4 min
     python examples/names_gpt.py --quick         # a few seconds, for the tests
 
 A decoder-only transformer written with minigrad's modules, in the shape of GPT-2 (and
@@ -20,6 +20,9 @@ The numbers are cross-entropies of the next character in nats: a model that know
 of the 27 symbols scores ln 27 = 3.2958, counting bigrams about 2.45. The script prints the
 validation loss, 20 sampled names, saves the model with ``mg.save``, reloads it into a new
 model and checks that the validation loss is the same; the last line is the validation loss.
+
+Measured on 2 cores with other work running (204,571 parameters, 4 epochs of 801 steps):
+seed 0: 2.0095 in 215 s of training; seed 1: 2.0020 in 148 s.
 """
 
 import math
