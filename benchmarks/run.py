@@ -56,6 +56,8 @@ WORKLOADS = (
     "memory",
     "conv2d",
     "conv2d_memory",
+    "cnn_digits_step",
+    "gpt_step",
     "train_digits",
 )
 
@@ -118,6 +120,13 @@ def main():  # noqa: C901  (one flat list of optional rows; each branch is one l
         rows.append(("memory", peaks["minigrad"] / 2**20, peaks["numpy"] / 2**20, None, "MiB peak"))
         print(format_row(rows[-1]), flush=True)
     conv_workloads(wanted, torch, args.repeats, timed, rows)
+    if wanted & {"cnn_digits_step", "gpt_step"}:
+        import example_steps
+
+        if "cnn_digits_step" in wanted:
+            timed("cnn_digits_step", example_steps.cnn_steps(torch), args.repeats, 1e3)
+        if "gpt_step" in wanted:
+            timed("gpt_step", example_steps.gpt_steps(), max(5, args.repeats // 3), 1e3)
     if "train_digits" in wanted:
         rows.append(("train_digits", train_digits_seconds(), None, None, "s wall"))
         print(format_row(rows[-1]), flush=True)

@@ -47,3 +47,12 @@ def test_gelu_block_baseline_computes_what_minigrad_computes():
     value, *grads = gelu_block.numpy_step(block, x)()
     for param, grad in zip(block.parameters(), grads):
         np.testing.assert_allclose(param.grad, grad, rtol=2e-4, atol=2e-3)
+
+
+def test_example_steps_train_the_example_models():
+    import example_steps
+
+    for steps in (example_steps.cnn_steps(), example_steps.gpt_steps(batch=4)):
+        step = steps["minigrad"]
+        step()
+        step()
