@@ -126,7 +126,7 @@ def main():  # noqa: C901  (one flat list of optional rows; each branch is one l
         if "cnn_digits_step" in wanted:
             timed("cnn_digits_step", example_steps.cnn_steps(torch), args.repeats, 1e3)
         if "gpt_step" in wanted:
-            timed("gpt_step", example_steps.gpt_steps(), max(5, args.repeats // 3), 1e3)
+            timed("gpt_step", example_steps.gpt_steps(torch), max(5, args.repeats // 3), 1e3)
     if "train_digits" in wanted:
         rows.append(("train_digits", train_digits_seconds(), None, None, "s wall"))
         print(format_row(rows[-1]), flush=True)
