@@ -97,16 +97,19 @@ def make_model(context, embed, hidden):
     )
 
 
-def mean_loss(model, X, y, batch_size=8192):
-    """The model's mean cross-entropy on (X, y) in eval mode (BatchNorm's running statistics)."""
+def evaluate(model, X, y, batch_size=8192):
+    """(mean cross-entropy, accuracy of the most likely next character) on (X, y) in eval mode
+    (BatchNorm's running statistics)."""
     model.eval()
-    total = 0.0
+    total, correct = 0.0, 0
     with mg.no_grad():
         for start in range(0, len(X), batch_size):
             logits = model(mg.tensor(X[start : start + batch_size]))
-            total += F.cross_entropy(logits, y[start : start + batch_size], reduction="sum").item()
+            targets = y[start : start + batch_size]
+            total += F.cross_entropy(logits, targets, reduction="sum").item()
+            correct += int((logits.numpy().argmax(axis=1) == targets).sum())
     model.train()
-    return total / len(X)
+    return total / len(X), correct / len(X)
 
 
 def sample_names(model, context, count, rng):
@@ -162,29 +165,34 @@ def main():
     )
 
     started = time.perf_counter()
-    history = {"loss": [], "val_loss": [], "time": []}
+    # One history entry per tenth of training (what --plot draws as "epochs").
+    history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": [], "time": []}
     eval_every = max(1, steps // 10)
     running = None
     bar = tqdm(range(1, steps + 1), desc="training", ncols=80, disable=args.quiet)
     for step in bar:
         rows = rng.integers(0, len(X_train), size=args.batch_size)
-        loss = F.cross_entropy(model(mg.tensor(X_train[rows])), y_train[rows])
+        logits = model(mg.tensor(X_train[rows]))
+        loss = F.cross_entropy(logits, y_train[rows])
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         scheduler.step()
         value = loss.item()
         running = value if running is None else 0.99 * running + 0.01 * value
-        if step % 100 == 0:
-            bar.set_postfix(loss=f"{running:.3f}")
         if step % eval_every == 0 or step == steps:
             history["loss"].append(running)
-            history["val_loss"].append(mean_loss(model, X_val, y_val))
+            history["accuracy"].append(float((logits.numpy().argmax(axis=1) == y_train[rows]).mean()))
+            val_loss, val_accuracy = evaluate(model, X_val, y_val)
+            history["val_loss"].append(val_loss)
+            history["val_accuracy"].append(val_accuracy)
             history["time"].append(time.perf_counter() - started)
+        if step % 100 == 0:
+            bar.set_postfix(loss=f"{running:.3f}")
     bar.close()
 
     val_loss = history["val_loss"][-1]
-    train_loss = mean_loss(model, X_train, y_train)
+    train_loss = evaluate(model, X_train, y_train)[0]
     print(f"trained in {time.perf_counter() - started:.1f} s")
     print("validation loss, nats per character (lower is better):")
     print(f"  know-nothing baseline, ln 27:   {math.log(27):.4f}")

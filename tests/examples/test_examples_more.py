@@ -61,3 +61,12 @@ def test_help_lists_the_common_options(script):
     stdout = succeeded(run(script, "--help"))
     for option in ("--epochs", "--lr", "--batch-size", "--seed", "--plot", "--quiet", "--quick"):
         assert option in stdout
+
+
+def test_names_mlp_plot_writes_a_png(tmp_path):
+    pytest.importorskip("matplotlib")
+    image = tmp_path / "plot.png"
+    stdout = succeeded(run("names_mlp.py", "--quick", "--quiet", "--plot", str(image)))
+    assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert image.stat().st_size > 10_000  # panels drawn, not an empty canvas
+    assert "validation loss" in stdout
