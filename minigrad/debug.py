@@ -214,14 +214,15 @@ class trace(Observer):
     ``t.steps`` lists the nodes in the order backward visited them (a ``TraceStep`` each:
     op name, output shape, the gradient received and its norm, and an ``InputGradient``
     per input it passed a gradient to); ``t.leaves`` lists the leaves that received
-    gradients, with their total. ``print(t)`` shows both as tables. Pass
-    ``names=model.named_parameters()`` (or a dict) to label leaves by name.
+    gradients, with their total. ``print(t)`` shows both as tables, with the values of
+    gradients small enough to read (at most ``SMALL`` elements). Pass ``model=model`` (or
+    ``names=model.named_parameters()``, or a dict) to label leaves by their parameter names.
     Every backward inside the block (in this thread) is recorded; nested traces each record it.
     """
 
-    def __init__(self, names=None):
+    def __init__(self, names=None, model=None):
         self.steps = []
-        self._names = name_table(names)
+        self._names = name_table(model.named_parameters() if model is not None else names)
         self._leaves = {}  # id(leaf) -> LeafGradient, in order of first gradient
         self._unnamed = 0  # unnamed leaves are called #1, #2, ... in order of first gradient
 
@@ -294,6 +295,8 @@ class trace(Observer):
                     notes.append(f"leaf {i.leaf}")
                 if i.broadcast_shape is not None:
                     notes.append(f"summed back from {i.broadcast_shape}")
+                if i.grad.size <= SMALL:
+                    notes.append(f"= {small_values(i.grad)}")
                 rows.append(
                     (first if k == 0 else ("",) * 4) + (f"[{i.index}]", str(i.shape), f"{i.norm:.4g}", "; ".join(notes))
                 )
@@ -301,10 +304,23 @@ class trace(Observer):
             f"backward trace: {len(self.steps)} steps, in the order visited (|g| is a gradient's norm)",
             *_table(rows, numeric=(0, 3, 6)),
         ]
-        leaves = [("leaf", "shape", "|grad|")]
-        leaves += [(leaf.name, str(leaf.shape), f"{leaf.norm:.4g}") for leaf in self._leaves.values()]
+        leaves = [("leaf", "shape", "|grad|", "grad")]
+        leaves += [
+            (leaf.name, str(leaf.shape), f"{leaf.norm:.4g}", small_values(leaf.grad) if leaf.grad.size <= SMALL else "")
+            for leaf in self._leaves.values()
+        ]
         lines += ["", f"leaves that received gradients: {len(self._leaves)}", *_table(leaves, numeric=(2,))]
         return "\n".join(lines)
+
+
+SMALL = 4  # gradients of at most this many elements are shown as values, not just as norms
+
+
+def small_values(array):
+    """A few values, 4 significant digits each: ``[0.5, -1.25]`` (a 0-d array as one number)."""
+    array = np.asarray(array)
+    text = ", ".join(f"{v:.4g}" for v in array.ravel())
+    return text if array.ndim == 0 else f"[{text}]"
 
 
 def _table(rows, numeric=()):

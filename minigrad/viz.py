@@ -15,7 +15,7 @@ import subprocess
 import numpy as np
 
 from . import autograd
-from .debug import name_table, trace
+from .debug import SMALL, name_table, small_values, trace
 from .tensor import Tensor
 
 _LEAF_COLOUR = "lightblue"
@@ -36,8 +36,15 @@ def _describe(array):
     return f"{tuple(np.shape(array))} {np.asarray(array).dtype}"
 
 
-def _grad_line(grad, prefix="grad"):
+def _grad_line(grad, prefix="grad", show_values=False):
+    if show_values and np.size(grad) <= SMALL:
+        return f"{prefix} {small_values(grad)}"
     return f"{prefix} {tuple(grad.shape)} |g|={np.linalg.norm(np.ravel(grad)):.4g}"
+
+
+def _data_line(array, show_values):
+    """The values of a small array (for ``show_values=True``), else nothing."""
+    return f"data {small_values(array)}" if show_values and np.size(array) <= SMALL else None
 
 
 def _walk(tensor):
@@ -91,7 +98,7 @@ def _traced_gradients(tensor, items):
     return grads, None
 
 
-def to_dot(tensor, show_grads=False, names=None):
+def to_dot(tensor, show_grads=False, names=None, show_values=False):
     """The graph that produced ``tensor`` as Graphviz DOT text (no Graphviz needed to make it).
 
     Each op is a box with its name, output shape and dtype; each leaf or constant input
@@ -104,7 +111,11 @@ def to_dot(tensor, show_grads=False, names=None):
     or before any backward) every node shows d tensor / d node, computed by a traced
     backward that leaves ``.grad`` untouched; otherwise leaves show their ``.grad``.
     Ops whose saved values a backward freed are drawn dashed and marked "freed".
+
+    ``show_values=True`` (which implies ``show_grads``) writes out the data and the gradient
+    of every node with at most ``debug.SMALL`` elements, like micrograd's pictures.
     """
+    show_grads = show_grads or show_values
     if not isinstance(tensor, Tensor):
         raise TypeError(f"to_dot needs a Tensor, got {type(tensor).__name__}")
     names = name_table(names)
@@ -118,7 +129,7 @@ def to_dot(tensor, show_grads=False, names=None):
         '  edge [fontname="Helvetica", fontsize=9];',
     ]
     for kind, obj in items:
-        label, style = _node_label(kind, obj, names, grads, show_grads)
+        label, style = _node_label(kind, obj, names, grads, show_grads, show_values)
         if obj is tensor:
             style += ", penwidth=2"
             label = "output: " + label
@@ -136,26 +147,28 @@ def to_dot(tensor, show_grads=False, names=None):
     return "\n".join(lines) + "\n"
 
 
-def _node_label(kind, obj, names, grads, show_grads):
+def _node_label(kind, obj, names, grads, show_grads, show_values=False):
     """The label text and the DOT attributes of one item of the graph."""
     if kind == "constant":
-        return _label("constant", _describe(obj)), f'shape=ellipse, style=filled, fillcolor="{_CONSTANT_COLOUR}"'
+        text = _label("constant", _describe(obj), _data_line(obj, show_values))
+        return text, f'shape=ellipse, style=filled, fillcolor="{_CONSTANT_COLOUR}"'
     grad_line = None
     if grads is not None and id(obj) in grads:
-        grad_line = _grad_line(grads[id(obj)])
+        grad_line = _grad_line(grads[id(obj)], show_values=show_values)
+    data_line = _data_line(obj.data, show_values)
     if kind == "leaf":
         name = names.get(id(obj), ("leaf",))[0]
         if show_grads and grads is None and obj.grad is not None:
-            grad_line = _grad_line(obj.grad, ".grad")
+            grad_line = _grad_line(obj.grad, ".grad", show_values)
         if obj.requires_grad:
-            text = _label(name, _describe(obj.data), "requires_grad", grad_line)
+            text = _label(name, _describe(obj.data), data_line, "requires_grad", grad_line)
             return text, f'shape=ellipse, style=filled, fillcolor="{_LEAF_COLOUR}"'
-        return _label(name if name != "leaf" else "tensor", _describe(obj.data)), "shape=ellipse"
+        return _label(name if name != "leaf" else "tensor", _describe(obj.data), data_line), "shape=ellipse"
     op = obj._node.name
     if kind == "freed":
         text = _label(op, _describe(obj.data), "inputs freed by backward", "(retain_graph=True keeps them)")
         return text, "shape=box, style=dashed"
-    return _label(op, _describe(obj.data), grad_line), 'shape=box, style="rounded"'
+    return _label(op, _describe(obj.data), data_line, grad_line), 'shape=box, style="rounded"'
 
 
 def render(tensor_or_dot, path, format="svg"):
