@@ -238,7 +238,8 @@ def test_print_shows_an_aligned_table():
     sum_row, mul_row = lines[2], lines[3]
     assert sum_row.split()[:2] == ["1", "Sum"] and mul_row.split()[:2] == ["2", "Mul"]
     assert sum_row.index("Sum") == mul_row.index("Mul") == header.index("op")  # aligned columns
-    assert mul_row.split()[3:] == ["1.414", "[0]", "(2,)", "4.243", "leaf", "x"]  # |1, 1| = √2, |3, 3| = 3√2
+    # |1, 1| = √2, |3, 3| = 3√2, and a gradient this small is also shown as its values
+    assert mul_row.split()[3:] == ["1.414", "[0]", "(2,)", "4.243", "leaf", "x;", "=", "[3,", "3]"]
     assert "leaves that received gradients: 1" in text
     assert repr(t) == "<trace of 2 backward steps, 1 leaves>"
 
