@@ -23,7 +23,7 @@ from heapq import heappop, heappush
 
 import numpy as np
 
-from .tensor import Tensor, as_array, is_scalar, result_dtype
+from .tensor import Tensor, as_array, is_scalar, result_dtype, writes_so_far
 
 __all__ = [
     "Function",
@@ -172,7 +172,7 @@ class Function:
             self.inputs, self.arrays, self.needs = inputs, arrays, needs
             self.sequence = next(_creation_order)  # later than every input's node
             if self.saves_tensors:
-                self.versions = _versions(inputs, out)
+                self.versions, self.writes_seen = _versions(inputs, out), writes_so_far[0]
         for observer in state.observers:
             observer.forward(self, out)
         return out
@@ -302,8 +302,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
             if capture is not None and key in capture:
                 captured[key] = g
             node = tensor._node
-            if node.inputs is None or node.saves_tensors and _versions(node.inputs, tensor) != node.versions:
-                _check_saved(node, tensor)  # raises: freed, or changed in place
+            if node.inputs is None or node.saves_tensors and node.writes_seen != writes_so_far[0]:
+                _check_saved(node, tensor)  # freed, or something was written in place since the node was made
             if create_graph:
                 in_grads = node.backward(g, tensor, *node.inputs)
             else:

@@ -9,6 +9,8 @@ are leaves: they have no node.
 Every method here is a thin door into ``ops``: the maths lives there.
 """
 
+import threading
+
 import numpy as np
 
 # The default float type: Python floats and lists of floats become float32.
@@ -111,9 +113,17 @@ def _number_dtype(number, base):
     return np.result_type(base, np.asarray(number).dtype) if base is not None else np.asarray(number).dtype
 
 
+# Every in-place write in the process, counted: a graph node made after the last write has
+# nothing to check at backward if the count has not moved since (the engine's shortcut).
+writes_so_far = [0]
+_writes_lock = threading.Lock()
+
+
 def bump_version(tensor):
     """Count one in-place write into ``tensor.data`` (an optimizer step, an ``nn.init`` fill)."""
     tensor._version_counter[0] += 1
+    with _writes_lock:
+        writes_so_far[0] += 1
 
 
 # --- the Tensor ----------------------------------------------------------------------------
