@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 import pytest
+from test_train import PlainSGD, two_blobs  # the same stand-in optimizer and data as test_train.py
 
 import minigrad as mg
 import minigrad.nn.functional as F
@@ -21,27 +22,8 @@ from minigrad.nn.parameter import Parameter
 from minigrad.train import evaluate, fit, predict
 
 
-class PlainSGD:
-    """The smallest optimizer fit needs: p -= lr * grad; no param_groups, an ``lr``."""
-
-    def __init__(self, params, lr):
-        self.params, self.lr = list(params), lr
-
-    def zero_grad(self):
-        for p in self.params:
-            p.grad = None
-
-    def step(self):
-        for p in self.params:
-            if p.grad is not None:
-                p.data -= self.lr * p.grad
-
-
 def blobs(n=48, seed=0):
-    rng = np.random.default_rng(seed)
-    y = np.arange(n) % 2
-    X = rng.normal(size=(n, 2)) * 0.5 + np.where(y[:, None] == 1, 2.0, -2.0)
-    return X.astype(np.float32), y.astype(np.int64)
+    return two_blobs(n, seed)
 
 
 def blob_loader(n=48, batch_size=16, seed=0):
