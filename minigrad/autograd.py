@@ -42,19 +42,32 @@ __all__ = [
 # --- per-thread state: grad mode and observers ------------------------------------------
 
 
-class _ThreadState(threading.local):
-    """What each thread sets for itself. A new thread starts with grad on and no observers."""
+class _Settings:
+    """One thread's settings: does it record the graph, and who observes the engine."""
 
-    grad_enabled = True
-    observers = ()  # a tuple, replaced (never mutated) when one is added or removed
+    __slots__ = ("grad_enabled", "observers")
+
+    def __init__(self):
+        self.grad_enabled = True
+        self.observers = ()  # a tuple, replaced (never mutated) when one is added or removed
 
 
-_state = _ThreadState()
+class _PerThread(threading.local):
+    def __init__(self):  # runs once in each thread that uses the engine: grad on, no observers
+        self.settings = _Settings()
+
+
+_per_thread = _PerThread()
+
+
+def _settings():
+    """This thread's ``_Settings`` (ops read them once per call)."""
+    return _per_thread.settings
 
 
 def is_grad_enabled():
     """True when ops record the graph (the default) in this thread."""
-    return _state.grad_enabled
+    return _per_thread.settings.grad_enabled
 
 
 class _GradMode:
@@ -68,10 +81,11 @@ class _GradMode:
         return super().__new__(cls)
 
     def __enter__(self):
-        self.previous, _state.grad_enabled = _state.grad_enabled, self.enabled
+        settings = self.settings = _settings()  # the thread that enters is the one that leaves
+        self.previous, settings.grad_enabled = settings.grad_enabled, self.enabled
 
     def __exit__(self, *exc):
-        _state.grad_enabled = self.previous
+        self.settings.grad_enabled = self.previous
 
     def __call__(self, fn):
         enabled = self.enabled
@@ -126,16 +140,21 @@ class observing:
         self.observer = observer
 
     def __enter__(self):
-        _state.observers = (*_state.observers, self.observer)
+        settings = _settings()
+        settings.observers = (*settings.observers, self.observer)
         return self.observer
 
     def __exit__(self, *exc):
-        _state.observers = tuple(o for o in _state.observers if o is not self.observer)
+        settings = _settings()
+        settings.observers = tuple(o for o in settings.observers if o is not self.observer)
 
 
 # --- graph nodes -----------------------------------------------------------------------------
 
 _creation_order = itertools.count(1)  # numbers the nodes as they are made: 1, 2, 3, ...
+# (True, False) -> (True, False): nodes with one pattern of needs share one tuple, so a
+# graph holds fewer objects for Python's garbage collector to walk
+_shared_needs = {}
 
 
 class Function:
@@ -159,21 +178,23 @@ class Function:
     makes_view = False
 
     def __call__(self, *inputs):
-        inputs, arrays, needs = _prepare(inputs)
+        inputs, arrays, needs, versions = _prepare(inputs)
         out = self.forward(*arrays)
         if needs is None:
             return out  # called on ndarrays (as inside a backward rule): plain NumPy
-        state = _state
-        recording = state.grad_enabled and True in needs
+        settings = _per_thread.settings  # this thread's grad mode and observers
+        recording = settings.grad_enabled and True in needs
         out = Tensor._from_op(out, self if recording else None)
         if self.makes_view:
             out._share_versions_if_view_of(inputs[0])
         if recording:
+            needs = _shared_needs.setdefault(needs, needs)
             self.inputs, self.arrays, self.needs = inputs, arrays, needs
             self.sequence = next(_creation_order)  # later than every input's node
-            if self.saves_tensors:
-                self.versions, self.writes_seen = _versions(inputs, out), writes_so_far[0]
-        for observer in state.observers:
+            if self.saves_tensors:  # what backward checks: the saved tensors' versions now
+                self.versions, self.output_version = versions, out._version_counter[0]
+                self.writes_seen = writes_so_far[0]
+        for observer in settings.observers:
             observer.forward(self, out)
         return out
 
@@ -190,17 +211,34 @@ class Function:
 
 
 def _prepare(inputs):
-    """The inputs (lists and numbers made arrays), the arrays forward computes with, all in
-    the op's dtype, and which inputs need a gradient (None when no input is a Tensor: then
-    the op is plain NumPy, as inside a backward rule)."""
-    shortcut = _common_case(inputs)
-    if shortcut is not None:
-        return shortcut
-    inputs, values, needs = list(inputs), [], []  # values: each input's ndarray or number
+    """What an op needs to know about its inputs, in one pass over them.
+
+    Returns the inputs (numbers and nested lists made arrays), the arrays forward computes
+    with (all in the op's dtype), which inputs need a gradient, and the versions of the
+    Tensor inputs (which backward checks). ``needs`` is None when no input is a Tensor:
+    then the op is plain NumPy, as inside a backward rule.
+
+    The first lines answer the ops an MLP is made of without the general loop: one
+    Tensor, two Tensors of one dtype, or a float Tensor and a Python number.
+    """
+    if len(inputs) == 2:
+        a, b = inputs
+        if isinstance(a, Tensor):
+            if isinstance(b, Tensor) and a.data.dtype is b.data.dtype:
+                versions = (a._version_counter[0], b._version_counter[0])
+                return inputs, (a.data, b.data), (a.requires_grad, b.requires_grad), versions
+            if type(b) in (float, int) and a.data.dtype.kind == "f":
+                b = np.asarray(b, a.data.dtype)  # NumPy multiplies by a 0-d array faster than by a float
+                return (a, b), (a.data, b), (a.requires_grad, False), (a._version_counter[0],)
+    elif len(inputs) == 1 and isinstance(inputs[0], Tensor):
+        (a,) = inputs
+        return inputs, (a.data,), (a.requires_grad,), (a._version_counter[0],)
+    inputs, values, needs, versions = list(inputs), [], [], []  # values: each input's ndarray or number
     for i, x in enumerate(inputs):
         if isinstance(x, Tensor):
             values.append(x.data)
             needs.append(x.requires_grad)
+            versions.append(x._version_counter[0])
             continue
         if not isinstance(x, np.ndarray) and not is_scalar(x):
             inputs[i] = x = as_array(x)  # a nested list
@@ -211,42 +249,9 @@ def _prepare(inputs):
     for i, value in enumerate(values):
         if type(value) is not np.ndarray:  # a number: now an array of the op's dtype
             inputs[i] = values[i] = np.asarray(value, dtype)
-        elif value.dtype != dtype:
+        elif value.dtype is not dtype and value.dtype != dtype:
             values[i] = value.astype(dtype)
-    has_tensor = any(isinstance(x, Tensor) for x in inputs)
-    return inputs, values, (tuple(needs) if has_tensor else None)
-
-
-def _common_case(inputs):
-    """``_prepare``'s answer, without the general path, for the ops an MLP is made of: one
-    Tensor, or two of one dtype, or a float Tensor and a Python number. None otherwise.
-
-    Not needed for correctness: it halves the engine's cost per op (the general path's
-    isinstance checks and list building cost as much as the rest of an op together).
-    """
-    if len(inputs) == 1:
-        (a,) = inputs
-        return (inputs, (a.data,), (a.requires_grad,)) if isinstance(a, Tensor) else None
-    if len(inputs) != 2:
-        return None
-    a, b = inputs
-    if isinstance(a, Tensor):
-        if isinstance(b, Tensor) and a.data.dtype is b.data.dtype:
-            return inputs, (a.data, b.data), (a.requires_grad, b.requires_grad)
-        if type(b) in (float, int) and a.data.dtype.kind == "f":
-            b = np.asarray(b, a.data.dtype)
-            return (a, b), (a.data, b), (a.requires_grad, False)
-    elif isinstance(b, Tensor) and type(a) in (float, int) and b.data.dtype.kind == "f":
-        a = np.asarray(a, b.data.dtype)
-        return (a, b), (a, b.data), (False, b.requires_grad)
-    return None
-
-
-def _versions(inputs, out):
-    """The versions of a node's saved tensors (its Tensor inputs, then its output), in order."""
-    versions = [x._version_counter[0] for x in inputs if isinstance(x, Tensor)]
-    versions.append(out._version_counter[0])
-    return versions
+    return inputs, values, (tuple(needs) if versions else None), versions
 
 
 # --- the backward pass ---------------------------------------------------------------------
@@ -291,8 +296,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
     grads, waiting, leaves, captured = {}, [], [], {}
     for root, g in zip(roots, root_grads):
         _send(root, g, grads, waiting, leaves)
-    observers = _state.observers
-    grad_was_enabled, _state.grad_enabled = _state.grad_enabled, create_graph  # rules record only for create_graph
+    settings = _settings()
+    observers = settings.observers
+    grad_was_enabled, settings.grad_enabled = settings.grad_enabled, create_graph  # rules record only for create_graph
     try:
         while waiting:
             _, key, tensor = heappop(waiting)
@@ -316,7 +322,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph=False, capture=No
             if not retain_graph and node.saves_tensors:
                 node.inputs = node.arrays = None  # free what this node saved, and the graph above it
     finally:
-        _state.grad_enabled = grad_was_enabled
+        settings.grad_enabled = grad_was_enabled
     _hand_to_leaves(leaves, grads, capture, captured)
     return captured
 
@@ -328,7 +334,7 @@ def _send(x, g, grads, waiting, leaves):
     data = x.data
     if g.shape != data.shape:
         g = sum_to(g, data.shape)  # undo broadcasting: one helper for every op
-    if g.dtype != data.dtype:
+    if g.dtype is not data.dtype and g.dtype != data.dtype:
         g = g.astype(data.dtype)
     key = id(x)
     if key in grads:
@@ -338,7 +344,7 @@ def _send(x, g, grads, waiting, leaves):
         if x._node is None:
             leaves.append(x)
         else:
-            heappush(waiting, (_visiting_order(x), key, x))
+            heappush(waiting, (-x._node.sequence, key, x))  # _visiting_order(x)
 
 
 def _run_hooks(tensor, g):
@@ -385,21 +391,17 @@ def _check_saved(node, output):
             "values were freed by the first backward. Specify retain_graph=True on the first "
             "backward() (or mg.grad) to keep them."
         )
-    if node.saves_tensors and _versions(node.inputs, output) != node.versions:
-        raise _modified_error(node, output)
-
-
-def _modified_error(node, output):
+    if not node.saves_tensors:
+        return
     saved = [(f"input {i}", x) for i, x in enumerate(node.inputs) if isinstance(x, Tensor)] + [("output", output)]
-    for (what, tensor), version in zip(saved, node.versions):
+    for (what, tensor), version in zip(saved, [*node.versions, node.output_version]):
         if tensor._version != version:
-            return RuntimeError(
+            raise RuntimeError(
                 f"one of the tensors needed for gradient computation has been modified by an in-place "
                 f"operation: the {what} of {node.name}, of shape {tensor.shape}, is at version "
                 f"{tensor._version}; {node.name} saved it at version {version}. Do the in-place change "
                 "after backward, or use the out-of-place op (x = x + y instead of x += y)."
             )
-    raise AssertionError("versions differ but no saved tensor changed")
 
 
 def _as_gradient(output, gradient, create_graph):

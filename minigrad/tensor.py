@@ -119,9 +119,22 @@ writes_so_far = [0]
 _writes_lock = threading.Lock()
 
 
+# The version counter of every tensor not yet written in place nor sharing its values with
+# another tensor: one shared (0,), so that making a tensor allocates no counter. The tensor
+# gets a list of its own, [version], the first time it needs one (``_counter_of``).
+UNWRITTEN = (0,)
+
+
+def _counter_of(tensor):
+    """``tensor``'s own version counter, a one-element list, made on first need."""
+    if tensor._version_counter is UNWRITTEN:
+        tensor._version_counter = [0]
+    return tensor._version_counter
+
+
 def bump_version(tensor):
     """Count one in-place write into ``tensor.data`` (an optimizer step, an ``nn.init`` fill)."""
-    tensor._version_counter[0] += 1
+    _counter_of(tensor)[0] += 1
     with _writes_lock:
         writes_so_far[0] += 1
 
@@ -148,20 +161,20 @@ class Tensor:
         self.grad = None
         self.requires_grad = False
         self._node = None
-        self._version_counter = [0]
+        self._version_counter = UNWRITTEN
         self._hooks = None
         if requires_grad:
             self.requires_grad_(True)
 
-    @classmethod
-    def _from_op(cls, data, node=None):
+    @staticmethod
+    def _from_op(data, node=None):
         """A Tensor around an op's freshly made array; ``node`` is the op if a gradient is wanted."""
-        out = cls.__new__(Tensor)
+        out = object.__new__(Tensor)
         out.data = data if type(data) is np.ndarray else np.asarray(data)  # NumPy gives 0-d results as scalars
         out.grad = None
         out.requires_grad = node is not None
         out._node = node
-        out._version_counter = [0]
+        out._version_counter = UNWRITTEN
         out._hooks = None
         return out
 
@@ -210,13 +223,13 @@ class Tensor:
     def detach(self):
         """A new Tensor sharing these values (and their version counter), cut from the graph."""
         out = Tensor._from_op(self.data)
-        out._version_counter = self._version_counter
+        out._version_counter = _counter_of(self)
         return out
 
     def _share_versions_if_view_of(self, base):
         """Count in-place writes together with ``base`` when this tensor's values are a view of its values."""
         if isinstance(base, Tensor) and self.data.base is not None and np.may_share_memory(self.data, base.data):
-            self._version_counter = base._version_counter
+            self._version_counter = _counter_of(base)
 
     def requires_grad_(self, flag=True):
         """Turn gradient tracking of this leaf on or off, in place; returns self."""

@@ -101,27 +101,27 @@ def test_integer_and_bool_outputs_are_not_checked():
 
 
 def test_nested_use_restores_the_previous_state():
-    assert not any(isinstance(o, detect_anomaly) for o in autograd._state.observers)
+    assert not any(isinstance(o, detect_anomaly) for o in autograd._settings().observers)
     with detect_anomaly():
         with detect_anomaly():
-            assert any(isinstance(o, detect_anomaly) for o in autograd._state.observers)
-        assert any(isinstance(o, detect_anomaly) for o in autograd._state.observers)
+            assert any(isinstance(o, detect_anomaly) for o in autograd._settings().observers)
+        assert any(isinstance(o, detect_anomaly) for o in autograd._settings().observers)
         with mg.no_grad(), pytest.raises(RuntimeError):
             with detect_anomaly():
                 mg.log(mg.tensor([-1.0]))  # checked with no graph too: forward outputs always are
-        assert any(isinstance(o, detect_anomaly) for o in autograd._state.observers)
-    assert not any(isinstance(o, detect_anomaly) for o in autograd._state.observers)
+        assert any(isinstance(o, detect_anomaly) for o in autograd._settings().observers)
+    assert not any(isinstance(o, detect_anomaly) for o in autograd._settings().observers)
 
 
 def test_detect_anomaly_as_a_decorator():
     @detect_anomaly()
     def risky(x):
-        assert any(isinstance(o, detect_anomaly) for o in autograd._state.observers)
+        assert any(isinstance(o, detect_anomaly) for o in autograd._settings().observers)
         return mg.log(x)
 
     with pytest.raises(RuntimeError, match="Log"):
         risky(mg.tensor([-1.0], requires_grad=True))
-    assert not any(isinstance(o, detect_anomaly) for o in autograd._state.observers)
+    assert not any(isinstance(o, detect_anomaly) for o in autograd._settings().observers)
 
 
 def test_costs_nothing_when_off_no_location_is_recorded():
@@ -255,8 +255,8 @@ def test_nested_traces_both_record_and_grad_is_traced_too():
     with mg.autograd.trace() as outer:
         with mg.autograd.trace() as inner:
             (g,) = mg.grad((x * x).sum(), x)
-        assert autograd._state.observers == (outer,)
-    assert autograd._state.observers == ()
+        assert autograd._settings().observers == (outer,)
+    assert autograd._settings().observers == ()
     assert [s.op for s in inner.steps] == ["Sum", "Mul"] and [s.op for s in outer.steps] == ["Sum", "Mul"]
     assert x.grad is None and g.tolist() == [2.0, 4.0]
     assert inner.leaves[0].grad.tolist() == [2.0, 4.0] and inner.leaves[0].name == "#1"

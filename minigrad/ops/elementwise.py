@@ -322,7 +322,7 @@ def astype(a, dtype):
 
 def _constant_op(numpy_fn, *inputs):
     """Apply ``numpy_fn`` to the inputs' values; a Tensor result never needs a gradient."""
-    inputs, arrays, needs = _prepare(inputs)
+    inputs, arrays, needs, _ = _prepare(inputs)
     result = numpy_fn(*arrays)
     return result if needs is None else Tensor._from_op(result)
 
