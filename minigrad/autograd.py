@@ -244,14 +244,23 @@ def _prepare(inputs):
             inputs[i] = x = as_array(x)  # a nested list
         values.append(x)
         needs.append(False)
+    dtype = getattr(values[0], "dtype", None)
+    for value in values:
+        if type(value) is not np.ndarray or value.dtype is not dtype:
+            _to_common_dtype(inputs, values)  # a number, or arrays of different dtypes
+            break
+    return inputs, values, (tuple(needs) if versions else None), versions
+
+
+def _to_common_dtype(inputs, values):
+    """Numbers become arrays of the op's dtype (in ``inputs`` too); arrays are cast to it."""
     arrays = [v for v in values if type(v) is np.ndarray]
     dtype = result_dtype(arrays, [v for v in values if type(v) is not np.ndarray])
     for i, value in enumerate(values):
-        if type(value) is not np.ndarray:  # a number: now an array of the op's dtype
+        if type(value) is not np.ndarray:
             inputs[i] = values[i] = np.asarray(value, dtype)
-        elif value.dtype is not dtype and value.dtype != dtype:
+        elif value.dtype != dtype:
             values[i] = value.astype(dtype)
-    return inputs, values, (tuple(needs) if versions else None), versions
 
 
 # --- the backward pass ---------------------------------------------------------------------

@@ -17,6 +17,7 @@ each pass over a block (subtract the max, exp, sum, scale) finds it still in the
 """
 
 import functools
+import math
 
 import numpy as np
 
@@ -84,7 +85,11 @@ class IndexTarget:
     with ε the label smoothing and w the class weights (all 1 when there are none). For
     reduction="mean", D = Σ w[y_n] over the rows that count (like PyTorch); otherwise D = 1.
     ``labels`` are checked classes, ``keep`` marks the rows that count (None: all of them).
-    Every per-row factor is an array (M,) in the logits' dtype, so float32 stays float32.
+
+    A per-row factor is one number when it is the same on every row (no class weights and
+    every row counts: the usual case, which then makes no per-row arrays), otherwise an
+    array (M,) in the logits' dtype. Python numbers never change an array's dtype, so
+    float32 stays float32 either way.
     """
 
     def __init__(self, labels, keep, weight, smoothing, classes, dtype, mean):
@@ -93,14 +98,19 @@ class IndexTarget:
         self.labels = labels if keep is None else np.where(keep, labels, 0)  # an ignored row points at class 0
         # where each row's label sits in the C-contiguous (M, C) array, flattened: one take() reads them all
         self.at_labels = np.arange(0, count * classes, classes) + self.labels
-        counts = np.ones(count, dtype) if keep is None else keep.astype(dtype)  # 1 on the rows that count
-        label_weight = counts if weight is None else weight[self.labels] * counts  # w[y_n]
-        self.denominator = (count if keep is None and weight is None else label_weight.sum()) if mean else 1
-        # 1/D on the rows that count, 0 on the others; when D is 0 (zero weights) the mean is
-        # 0/0 = nan, and so is the gradient of the rows that count (both like PyTorch)
-        self.row_scale = (
-            counts / self.denominator if self.denominator != 0 else np.where(counts > 0, np.nan, 0).astype(dtype)
-        )
+        if keep is None and weight is None:  # every row counts, with weight 1
+            self.denominator = count if mean else 1
+            self.row_scale = 1 / self.denominator if self.denominator else math.nan  # 0/0: an empty batch's mean
+        else:
+            counts = np.ones(count, dtype) if keep is None else keep.astype(dtype)  # 1 on the rows that count
+            label_weight = counts if weight is None else weight[self.labels] * counts  # w[y_n]
+            self.denominator = label_weight.sum() if mean else 1
+            # 1/D on the rows that count, 0 on the others; when D is 0 (zero weights, or every
+            # row ignored) the mean is 0/0 = nan, and so is the gradient of the rows that count
+            # (both like PyTorch)
+            self.row_scale = (
+                counts / self.denominator if self.denominator != 0 else np.where(counts > 0, np.nan, 0).astype(dtype)
+            )
         share = self.row_scale if weight is None else weight[self.labels] * self.row_scale
         self.label_share = share * (1 - smoothing) if smoothing else share  # q at the label, smoothing aside
         self.spread = None  # ε/C · w_c, the share smoothing gives every class (None without smoothing)
@@ -112,19 +122,27 @@ class IndexTarget:
     def dot(self, values, rows=slice(None)):
         """Σ_c q[n, c] · values[n, c] for each of the rows of ``values`` (M, C), all or some: an
         array, or a Tensor (written with minigrad ops, so it can be differentiated)."""
-        total = values.reshape(-1)[self.at_labels[rows]] * self.label_share[rows]
+        total = values.reshape(-1)[self.at_labels[rows]] * in_rows(self.label_share, rows)
         if self.spread is not None:
-            total = total + (values[rows] @ self.spread) * self.row_scale[rows]
+            total = total + (values[rows] @ self.spread) * in_rows(self.row_scale, rows)
         return total
 
     def gradient_block(self, exps, rows, sums):
         """Rows of ``exps`` (M, C, C-contiguous) holding exp(x − max), with their sums, become
         softmax · Σq − q in place."""
         block = exps[rows]
-        block *= (self.row_total[rows] / sums)[:, None]  # softmax · Σq
-        exps.reshape(-1)[self.at_labels[rows]] -= self.label_share[rows]  # − q at the labels
-        if self.spread is not None:
-            block -= self.row_scale[rows][:, None] * self.spread  # − smoothing's share of q, on every class
+        block *= (in_rows(self.row_total, rows) / sums)[:, None]  # softmax · Σq
+        exps.reshape(-1)[self.at_labels[rows]] -= in_rows(self.label_share, rows)  # − q at the labels
+        if self.spread is not None:  # − smoothing's share of q, on every class
+            block -= in_rows(self.row_scale, rows, column=True) * self.spread
+
+
+def in_rows(factor, rows, column=False):
+    """A per-row factor for some rows: the array's slice (as a column if asked), or the one
+    number that serves every row."""
+    if not isinstance(factor, np.ndarray):
+        return factor
+    return factor[rows, None] if column else factor[rows]
 
 
 class CrossEntropyWithIndices(Function):
@@ -143,13 +161,14 @@ class CrossEntropyWithIndices(Function):
     def forward(self, logits):
         count, classes = logits.shape
         self.prepared = np.empty((count, classes), logits.dtype)  # becomes the gradient for g = 1
-        losses = np.empty(count, logits.dtype)
+        losses = []  # one array per block
         for rows in row_blocks(count, classes, logits.dtype.itemsize):
             shifted = subtract_row_max(logits[rows], out=self.prepared[rows])
             weighted = self.target.dot(self.prepared, rows)  # Σ_c q_c · (x_c − max)
             sums = exp_with_row_sums(shifted)  # shifted now holds exp(x − max)
-            losses[rows] = self.target.row_total[rows] * np.log(sums) - weighted  # Σq·LSE − Σq·x: max cancels
+            losses.append(in_rows(self.target.row_total, rows) * np.log(sums) - weighted)  # Σq·LSE − Σq·x
             self.target.gradient_block(self.prepared, rows, sums)
+        losses = losses[0] if len(losses) == 1 else np.concatenate(losses or [np.empty(0, logits.dtype)])
         if self.reduction == "none":
             return losses
         if self.target.denominator == 0:  # nothing counts (all ignored, or zero weights): the mean is 0/0
