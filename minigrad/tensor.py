@@ -132,11 +132,12 @@ def _counter_of(tensor):
     return tensor._version_counter
 
 
-def bump_version(tensor):
-    """Count one in-place write into ``tensor.data`` (an optimizer step, an ``nn.init`` fill)."""
-    _counter_of(tensor)[0] += 1
+def bump_version(*tensors):
+    """Count one in-place write into each tensor's ``.data`` (an optimizer step, an ``nn.init`` fill)."""
+    for tensor in tensors:
+        _counter_of(tensor)[0] += 1
     with _writes_lock:
-        writes_so_far[0] += 1
+        writes_so_far[0] += 1  # "something was written": one count serves the whole batch
 
 
 # --- the Tensor ----------------------------------------------------------------------------

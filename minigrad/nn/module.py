@@ -362,7 +362,7 @@ class Module:
         accident and twice as slow. Layers call this at the top of ``forward``.
         """
         dtype = getattr(x, "dtype", None)
-        if dtype is None or dtype != _FLOAT64 or self._warned_float64:  # (np.dtype(None) is float64)
+        if self._warned_float64 or dtype is None or dtype.char != "d":  # "d": float64, in either byte order
             return
         if not any(param.dtype == np.float32 for param in self._parameters.values()):
             return

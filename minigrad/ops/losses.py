@@ -32,6 +32,8 @@ BLOCK_BYTES = 2**20  # about 1 MiB of logits per block of rows: small enough to 
 def row_blocks(count, classes, itemsize):
     """Slices of consecutive rows, each about ``BLOCK_BYTES`` of logits, covering rows 0..count."""
     size = max(1, BLOCK_BYTES // (classes * itemsize or 1))
+    if count <= size:
+        return [slice(0, count)] if count else []  # one block: the usual case for a batch
     return [slice(start, start + size) for start in range(0, count, size)]  # the last may end past count
 
 
@@ -86,10 +88,9 @@ class IndexTarget:
     reduction="mean", D = Σ w[y_n] over the rows that count (like PyTorch); otherwise D = 1.
     ``labels`` are checked classes, ``keep`` marks the rows that count (None: all of them).
 
-    A per-row factor is one number when it is the same on every row (no class weights and
-    every row counts: the usual case, which then makes no per-row arrays), otherwise an
-    array (M,) in the logits' dtype. Python numbers never change an array's dtype, so
-    float32 stays float32 either way.
+    A per-row factor is one number (a 0-d array) when it is the same on every row (no class
+    weights and every row counts: the usual case, which then makes no per-row arrays),
+    otherwise an array (M,); both in the logits' dtype, so float32 stays float32.
     """
 
     def __init__(self, labels, keep, weight, smoothing, classes, dtype, mean):
@@ -100,7 +101,8 @@ class IndexTarget:
         self.at_labels = np.arange(0, count * classes, classes) + self.labels
         if keep is None and weight is None:  # every row counts, with weight 1
             self.denominator = count if mean else 1
-            self.row_scale = 1 / self.denominator if self.denominator else math.nan  # 0/0: an empty batch's mean
+            # a 0-d array: NumPy multiplies by it faster than by a Python float
+            self.row_scale = np.asarray(1 / self.denominator if self.denominator else math.nan, dtype)
         else:
             counts = np.ones(count, dtype) if keep is None else keep.astype(dtype)  # 1 on the rows that count
             label_weight = counts if weight is None else weight[self.labels] * counts  # w[y_n]
@@ -140,7 +142,7 @@ class IndexTarget:
 def in_rows(factor, rows, column=False):
     """A per-row factor for some rows: the array's slice (as a column if asked), or the one
     number that serves every row."""
-    if not isinstance(factor, np.ndarray):
+    if factor.ndim == 0:
         return factor
     return factor[rows, None] if column else factor[rows]
 

@@ -109,7 +109,7 @@ class Optimizer:
                 index += 1
         for param, grad, group in updates:
             self._update(param, grad, group)
-            bump_version(param)
+        bump_version(*[param for param, _, _ in updates])
         return loss
 
     def _update(self, param, grad, group):
