@@ -32,6 +32,8 @@ are refused on save and on load; nothing is ever unpickled. An ``.npz`` written 
 ``np.savez`` (no manifest) loads as a flat dict of its entries.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import re
@@ -39,6 +41,7 @@ import stat
 import tempfile
 import time
 import zipfile
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +61,7 @@ _CONTAINERS = ("dict", "list", "tuple")
 _NODE_TYPES = _CONTAINERS + ("none", "array")
 
 
-def save(state, path):
+def save(state: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """Write ``state`` (a nested dict of arrays, Tensors and numbers) to ``path`` atomically.
 
     The file is first written to a temporary file (``.minigrad-save-*.tmp``) in the same
@@ -96,7 +99,7 @@ def save(state, path):
     _fsync_folder(folder)
 
 
-def load(path):
+def load(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a file written by ``save``: nested dicts rebuilt, numbers as Python numbers, never unpickling.
 
     Raises ``FileNotFoundError`` for a missing file, ``IsADirectoryError`` for a folder,
@@ -150,7 +153,7 @@ def _process_start_time():
 PROCESS_START_TIME = _process_start_time()
 
 
-def remove_stale_temporaries(folder):
+def remove_stale_temporaries(folder: str | os.PathLike[str]) -> list[str]:
     """Delete the temporaries that saves in crashed processes left in ``folder``; return their names.
 
     Only regular files named ``.minigrad-save-<letters, digits, _>.tmp`` are considered, and

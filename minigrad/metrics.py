@@ -5,11 +5,15 @@ nested lists, and returns a Python float for a scalar result or an ndarray other
 never a Tensor. Logarithms are natural (results in nats).
 """
 
+from __future__ import annotations
+
 import warnings
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .tensor import Tensor
+from .typing import TensorLike
 
 
 def _array(x):
@@ -26,7 +30,7 @@ def _result(value):
 # --- classification -----------------------------------------------------------------------
 
 
-def accuracy(logits_or_pred, target):
+def accuracy(logits_or_pred: TensorLike, target: TensorLike) -> float:
     """The fraction of predictions equal to ``target``, as a Python float.
 
     ``logits_or_pred`` is read by the rules of ``count_correct`` (labels of ``target``'s
@@ -41,7 +45,9 @@ def accuracy(logits_or_pred, target):
     return correct / counted
 
 
-def count_correct(output, target, threshold=None, ignore_index=None):
+def count_correct(
+    output: TensorLike, target: TensorLike, threshold: float | None = None, ignore_index: int | None = None
+) -> tuple[int, int]:
     """``(correct, counted)``: how many predictions in ``output`` match ``target`` and how many count.
 
     This is the one rule behind ``accuracy`` and the accuracy of ``mg.train.fit`` /
@@ -119,7 +125,7 @@ def _argmax_over_class_axis(scores):
     return scores.argmax(axis=class_axis)
 
 
-def log_loss(y_true, y_prob, labels=None):
+def log_loss(y_true: ArrayLike, y_prob: TensorLike, labels: ArrayLike | None = None) -> float:
     """Mean negative log-likelihood of the true labels, the same value as scikit-learn's ``log_loss``.
 
     ``y_true`` holds labels (any sortable values); the classes are the sorted unique
@@ -191,7 +197,7 @@ def _checked_log_loss_inputs(y_true, y_prob):
 # --- distributions ------------------------------------------------------------------------
 
 
-def entropy(p, axis=-1):
+def entropy(p: TensorLike, axis: int = -1) -> float | np.ndarray:
     """Shannon entropy ``H(P) = -sum p log p`` along ``axis`` in nats, with ``0 log 0 = 0``.
 
     ``p`` must hold probability distributions along ``axis`` (non-negative, summing to
@@ -201,7 +207,7 @@ def entropy(p, axis=-1):
     return _result(0.0 - np.sum(_p_log_q(p, p), axis=axis))  # 0.0 - x: no -0.0
 
 
-def cross_entropy(p, q, axis=-1):
+def cross_entropy(p: TensorLike, q: TensorLike, axis: int = -1) -> float | np.ndarray:
     """Cross-entropy ``H(P, Q) = -sum p log q`` along ``axis`` in nats (``inf`` where q = 0 < p).
 
     For P = (0.5, 0.5), Q = (0.7, 0.3): ``-(0.5 log 0.7 + 0.5 log 0.3) = 0.7803``.
@@ -211,7 +217,7 @@ def cross_entropy(p, q, axis=-1):
     return _result(0.0 - np.sum(_p_log_q(p, q), axis=axis))
 
 
-def kl_divergence(p, q, axis=-1):
+def kl_divergence(p: TensorLike, q: TensorLike, axis: int = -1) -> float | np.ndarray:
     """Kullback-Leibler divergence ``KL(P || Q) = sum p log(p / q)`` along ``axis`` in nats.
 
     Terms with ``p = 0`` count 0; a ``q = 0`` where ``p > 0`` gives ``inf``.

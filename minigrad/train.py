@@ -27,12 +27,16 @@ columns wide, when it is a terminal; otherwise (a log file, a notebook's capture
 output, a CI job) one plain line per epoch and no bar frames.
 """
 
+from __future__ import annotations
+
 import functools
 import os
 import shutil
 import sys
 import time
 import warnings
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from tqdm import tqdm
@@ -44,6 +48,11 @@ from .nn import functional as F
 from .nn.loss_modules import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss
 from .optim import lr_scheduler
 from .tensor import Tensor
+from .typing import TensorLike
+
+if TYPE_CHECKING:
+    from .nn.module import Module
+    from .optim.optimizer import Optimizer
 
 ON_NAN = ("raise", "warn", "ignore")
 RESERVED_KEYS = ("loss", "lr", "time")
@@ -56,20 +65,20 @@ BAR_COLUMNS = 80
 
 
 def fit(
-    model,
-    loss_fn,
-    optimizer,
-    train_loader,
-    epochs=1,
-    val_loader=None,
-    progress=True,
-    scheduler=None,
-    metric="auto",
-    patience=None,
-    restore_best=False,
-    checkpoint=None,
-    on_nan="raise",
-):
+    model: Module,
+    loss_fn: Callable[[Tensor, TensorLike], Tensor],
+    optimizer: Optimizer,
+    train_loader: Iterable[tuple[TensorLike, TensorLike]],
+    epochs: int = 1,
+    val_loader: Iterable[tuple[TensorLike, TensorLike]] | None = None,
+    progress: bool = True,
+    scheduler: Any | None = None,
+    metric: str | Callable[[np.ndarray, np.ndarray], float] | None = "auto",
+    patience: int | None = None,
+    restore_best: bool = False,
+    checkpoint: str | os.PathLike[str] | None = None,
+    on_nan: str = "raise",
+) -> dict[str, list[float]]:
     """Train ``model`` for ``epochs`` passes over ``train_loader`` and return the history.
 
     Each step is ``optimizer.zero_grad(); loss = loss_fn(model(x), y); loss.backward();
@@ -123,7 +132,12 @@ def fit(
     return history
 
 
-def evaluate(model, loader, loss_fn, metric="auto"):
+def evaluate(
+    model: Module,
+    loader: Iterable[tuple[TensorLike, TensorLike]],
+    loss_fn: Callable[[Tensor, TensorLike], Tensor],
+    metric: str | Callable[[np.ndarray, np.ndarray], float] | None = "auto",
+) -> dict[str, float]:
     """The loss (averaged over samples) and the metric of ``model`` on ``loader``.
 
     Runs in eval mode under ``no_grad()`` and restores the model's previous training
@@ -133,7 +147,7 @@ def evaluate(model, loader, loss_fn, metric="auto"):
     return _evaluate(model, loader, loss_fn, _metric_spec(metric, loss_fn))
 
 
-def predict(model, x, batch_size=256):
+def predict(model: Module, x: TensorLike, batch_size: int = 256) -> np.ndarray:
     """The outputs of ``model`` for the rows of ``x`` (an array or Tensor), as an ndarray.
 
     Runs in eval mode under ``no_grad()``, ``batch_size`` rows at a time, and joins the

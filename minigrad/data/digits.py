@@ -1,5 +1,7 @@
 """load_digits: the 1,797 8x8 handwritten digits that ship inside minigrad."""
 
+from __future__ import annotations
+
 import gzip
 from importlib import resources
 
@@ -10,7 +12,7 @@ N_DIGITS = 1797
 N_PIXELS = 64
 
 
-def load_digits():
+def load_digits() -> tuple[np.ndarray, np.ndarray]:
     """The UCI optical handwritten digits: ``(X float32 (1797, 64), y int64 (1797,))``.
 
     Each row of ``X`` is an 8x8 image read row by row (``X.reshape(-1, 8, 8)`` gives the

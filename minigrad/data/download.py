@@ -6,11 +6,14 @@ complete and their checksum matches, so a failed or interrupted download never l
 partial or unverified file under the real name.
 """
 
+from __future__ import annotations
+
 import hashlib
 import http.client
 import os
 import tempfile
 import urllib.request
+from collections.abc import Iterable
 
 CHUNK_BYTES = 1 << 20
 USER_AGENT = "minigrad (python urllib)"
@@ -20,7 +23,7 @@ class DownloadError(OSError):
     """No source gave the file intact (every URL failed or served the wrong bytes)."""
 
 
-def sha256_of_file(path):
+def sha256_of_file(path: str | os.PathLike[str]) -> str:
     """The SHA-256 of a file's bytes, as a lowercase hex string."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -29,7 +32,7 @@ def sha256_of_file(path):
     return digest.hexdigest()
 
 
-def download_file(urls, path, sha256, timeout=30.0):
+def download_file(urls: Iterable[str], path: str | os.PathLike[str], sha256: str, timeout: float = 30.0) -> None:
     """Save the first of ``urls`` whose bytes have SHA-256 ``sha256`` at ``path``.
 
     URLs are tried in order; a network error, a short response or a checksum mismatch

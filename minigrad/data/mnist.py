@@ -12,11 +12,15 @@ so an image file starts with 2051 (0x00000803) and a label file with 2049 (0x000
 MNIST, for tests and examples that must not download anything.
 """
 
+from __future__ import annotations
+
 import gzip
 import os
 import zlib
+from collections.abc import Mapping
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .download import download_file
 
@@ -39,13 +43,13 @@ MNIST_SHA256 = {
 }
 
 
-def mnist_file_names(train=True):
+def mnist_file_names(train: bool = True) -> tuple[str, str]:
     """The (images, labels) file names of the training or the test split, without .gz."""
     prefix = "train" if train else "t10k"
     return f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte"
 
 
-def find_mnist_file(root, name):
+def find_mnist_file(root: str | os.PathLike[str], name: str) -> str:
     """The path of ``name`` or ``name.gz`` in ``root`` (plain preferred), or raise."""
     for candidate in (name, name + ".gz"):
         path = os.path.join(root, candidate)
@@ -68,7 +72,7 @@ def _read_bytes(path):
         ) from error
 
 
-def read_idx(path, magic=None):
+def read_idx(path: str | os.PathLike[str], magic: int | None = None) -> np.ndarray:
     """Read an unsigned-byte IDX file (plain, or gzipped when its name ends in .gz).
 
     Returns a uint8 array shaped as the header says. ``magic`` is the number the header
@@ -113,7 +117,7 @@ def read_idx(path, magic=None):
     return np.frombuffer(data, dtype=np.uint8, offset=header_bytes).reshape(shape)
 
 
-def idx_bytes(array, magic=None):
+def idx_bytes(array: ArrayLike, magic: int | None = None) -> bytes:
     """The IDX encoding of ``array``: the magic number, one 4-byte size per axis, one byte per value.
 
     ``array`` must hold whole numbers from 0 to 255 (any integer, bool or float dtype) and
@@ -139,7 +143,7 @@ def idx_bytes(array, magic=None):
     return header + array.astype(np.uint8).tobytes()
 
 
-def write_idx(path, array, magic=None):
+def write_idx(path: str | os.PathLike[str], array: ArrayLike, magic: int | None = None) -> str:
     """Write ``array`` (whole numbers 0..255) to ``path`` as an IDX file and return the path as a str.
 
     The file is gzipped when ``path`` ends in ``.gz`` (with a zero timestamp, so the same
@@ -155,7 +159,7 @@ def write_idx(path, array, magic=None):
     return path
 
 
-def synthetic_mnist(n=10, seed=0):
+def synthetic_mnist(n: int = 10, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """``n`` learnable stand-ins for MNIST digits: ``(images uint8 (n, 28, 28), labels uint8 (n,))``.
 
     Each image is dim noise (0..63) with a bright 4x4 square (255) at one of ten places
@@ -171,7 +175,9 @@ def synthetic_mnist(n=10, seed=0):
     return images, labels
 
 
-def write_synthetic_mnist(root, n=10, train=True, gz=False, seed=0):
+def write_synthetic_mnist(
+    root: str | os.PathLike[str], n: int = 10, train: bool = True, gz: bool = False, seed: int = 0
+) -> None:
     """Write a tiny MNIST split from ``synthetic_mnist(n, seed)`` into the folder ``root``.
 
     The files get the names ``load_mnist(root, train)`` reads (``train-*`` or ``t10k-*``),
@@ -208,7 +214,14 @@ def _download_missing(root, names, base_url, checksums, timeout):
         download_file(urls, os.path.join(root, gz_name), table[gz_name], timeout=timeout)
 
 
-def load_mnist(root, train=True, download=False, base_url=None, checksums=None, timeout=30.0):
+def load_mnist(
+    root: str | os.PathLike[str],
+    train: bool = True,
+    download: bool = False,
+    base_url: str | None = None,
+    checksums: Mapping[str, str] | None = None,
+    timeout: float = 30.0,
+) -> tuple[np.ndarray, np.ndarray]:
     """MNIST from the IDX files in ``root``: ``(X float32 (N, 784) in [0, 1], y int64 (N,))``.
 
     ``train`` picks the 60,000 training images (``train-*``) or the 10,000 test images

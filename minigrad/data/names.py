@@ -1,5 +1,7 @@
 """load_names: the 32,033 lowercase first names that ship inside minigrad."""
 
+from __future__ import annotations
+
 import gzip
 from importlib import resources
 
@@ -7,7 +9,7 @@ NAMES_FILE = "names.txt.gz"
 N_NAMES = 32033
 
 
-def load_names():
+def load_names() -> list[str]:
     """The 32,033 lowercase first names (a-z only), as a list of str in the file's order.
 
     The list the makemore examples use: the most common given names in the US Social

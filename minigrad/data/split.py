@@ -1,10 +1,13 @@
 """train_test_split: shuffle rows and cut every array into a train and a test part."""
 
+from __future__ import annotations
+
 import math
 
 import numpy as np
 
 from ..tensor import Tensor
+from ..typing import TensorLike, TensorOrArray
 from .seeding import generator_for
 
 
@@ -37,7 +40,9 @@ def _test_count(test_size, n):
     return n_test
 
 
-def train_test_split(*arrays, test_size=0.25, seed=None):
+def train_test_split(
+    *arrays: TensorLike, test_size: float | int = 0.25, seed: int | None = None
+) -> list[TensorOrArray]:
     """Shuffle rows and split every array the same way, like scikit-learn's.
 
     Returns ``train_0, test_0, train_1, test_1, ...``. ``test_size`` is a float fraction

@@ -9,7 +9,10 @@ total; it is split evenly over the classes and any remainder goes to the first c
 generator, so ``mg.manual_seed`` makes a whole script repeatable.
 """
 
+from __future__ import annotations
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .seeding import generator_for
 
@@ -28,7 +31,7 @@ def _check_noise(noise):
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
 
 
-def class_sizes(n_samples, n_classes):
+def class_sizes(n_samples: int, n_classes: int) -> list[int]:
     """How many of ``n_samples`` go to each of ``n_classes``: even, remainder first.
 
     >>> class_sizes(7, 3)
@@ -51,7 +54,9 @@ def _finish(X, y, shuffle, rng):
     return X.astype(np.float32), y.astype(np.int64)
 
 
-def make_moons(n_samples=100, noise=0.0, seed=None, shuffle=True):
+def make_moons(
+    n_samples: int = 100, noise: float = 0.0, seed: int | None = None, shuffle: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles in 2-D: class 0 on top, class 1 below and shifted.
 
     ``noise`` is the standard deviation of Gaussian noise added to every coordinate.
@@ -73,7 +78,9 @@ def make_moons(n_samples=100, noise=0.0, seed=None, shuffle=True):
     return _finish(X, _labels([n_top, n_bottom]), shuffle, rng)
 
 
-def make_spirals(n_samples=300, n_classes=3, noise=0.0, seed=None, shuffle=True):
+def make_spirals(
+    n_samples: int = 300, n_classes: int = 3, noise: float = 0.0, seed: int | None = None, shuffle: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """``n_classes`` spiral arms in 2-D that wind out from the origin, one class per arm.
 
     Arm ``k`` starts at angle ``2*pi*k / n_classes`` and sweeps three quarters of a turn
@@ -99,8 +106,14 @@ def make_spirals(n_samples=300, n_classes=3, noise=0.0, seed=None, shuffle=True)
 
 
 def make_blobs(
-    n_samples=100, centers=3, n_features=2, seed=None, cluster_std=1.0, center_box=(-10.0, 10.0), shuffle=True
-):
+    n_samples: int = 100,
+    centers: int | ArrayLike = 3,
+    n_features: int = 2,
+    seed: int | None = None,
+    cluster_std: float | ArrayLike = 1.0,
+    center_box: tuple[float, float] = (-10.0, 10.0),
+    shuffle: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian clusters, one class per center.
 
     ``centers`` is either a number of clusters, whose centers are drawn uniformly from

@@ -4,6 +4,8 @@ The activations and ``linear`` are the engine's ops; the losses live in
 ``losses.py``. Everything here takes Tensors and returns Tensors.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 from ..ops import linear, log_softmax, logsigmoid, relu, sigmoid, softmax, tanh
@@ -26,6 +28,7 @@ from ..ops.conv import conv1d, conv2d
 from ..ops.pool import adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from ..random import get_generator
 from ..tensor import Tensor
+from ..typing import TensorLike, TensorOrArray
 from .attention import scaled_dot_product_attention
 from .embedding import embedding
 from .losses import (
@@ -79,7 +82,7 @@ __all__ = [
 ]
 
 
-def dropout(x, p=0.5, training=True):
+def dropout(x: TensorOrArray, p: float = 0.5, training: bool = True) -> TensorOrArray:
     """Inverted dropout: zero each element with probability ``p`` and scale the rest by 1/(1-p).
 
     The identity when ``training`` is False (or p is 0). The mask comes from the
@@ -95,7 +98,7 @@ def dropout(x, p=0.5, training=True):
     return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)  # d/dx = mask / (1 - p)
 
 
-def one_hot(labels, num_classes=-1):
+def one_hot(labels: TensorLike, num_classes: int = -1) -> Tensor:
     """Integer labels of any shape as one-hot rows: shape (..., num_classes), int64, no gradient.
 
     ``num_classes=-1`` takes one more than the largest label, like PyTorch.

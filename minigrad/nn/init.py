@@ -9,6 +9,8 @@ Fans: for a weight of shape ``(out, in, *kernel)``, ``fan_in = in * prod(kernel)
 ``fan_out = out * prod(kernel)``, so a Linear weight ``(out, in)`` has ``fan_in = in``.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
 
@@ -28,7 +30,7 @@ _LINEAR_NONLINEARITIES = (
 )
 
 
-def calculate_gain(nonlinearity, param=None):
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended gain for a nonlinearity, as PyTorch's.
 
     1 for linear, identity, conv and sigmoid; 5/3 for tanh; sqrt(2) for relu;
@@ -54,13 +56,13 @@ def calculate_gain(nonlinearity, param=None):
     raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")
 
 
-def uniform_(tensor, a=0.0, b=1.0):
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill ``tensor`` with draws from the uniform distribution on [a, b)."""
     _check_float(tensor, "uniform_")
     return _write(tensor, get_generator().uniform(a, b, size=tensor.data.shape))
 
 
-def normal_(tensor, mean=0.0, std=1.0):
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill ``tensor`` with draws from the normal distribution N(mean, std**2)."""
     _check_float(tensor, "normal_")
     if std < 0:
@@ -68,36 +70,36 @@ def normal_(tensor, mean=0.0, std=1.0):
     return _write(tensor, get_generator().normal(mean, std, size=tensor.data.shape))
 
 
-def constant_(tensor, val):
+def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill ``tensor`` with the value ``val``."""
     _check_tensor(tensor, "constant_")
     return _write(tensor, val)
 
 
-def zeros_(tensor):
+def zeros_(tensor: Tensor) -> Tensor:
     """Fill ``tensor`` with zeros."""
     return constant_(tensor, 0)
 
 
-def ones_(tensor):
+def ones_(tensor: Tensor) -> Tensor:
     """Fill ``tensor`` with ones."""
     return constant_(tensor, 1)
 
 
-def xavier_uniform_(tensor, gain=1.0):
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot uniform: U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))``."""
     fan_in, fan_out = _fans(tensor, "xavier_uniform_")
     bound = gain * math.sqrt(2.0 / (fan_in + fan_out)) * math.sqrt(3.0)
     return uniform_(tensor, -bound, bound)
 
 
-def xavier_normal_(tensor, gain=1.0):
+def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot normal: N(0, std**2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
     fan_in, fan_out = _fans(tensor, "xavier_normal_")
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> Tensor:
     """He uniform: U(-bound, bound) with ``bound = gain * sqrt(3 / fan)``.
 
     ``gain = calculate_gain(nonlinearity, a)`` (``a``: the leaky_relu slope); ``fan`` is
@@ -110,7 +112,7 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     return uniform_(tensor, -bound, bound)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> Tensor:
     """He normal: N(0, std**2) with ``std = gain / sqrt(fan)`` (see ``kaiming_uniform_``)."""
     std = _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_normal_")
     if std is None:

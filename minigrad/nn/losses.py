@@ -5,6 +5,8 @@ and the dispatch; the fused ops they call, and the composed references beside th
 ``minigrad/ops/losses.py``. See docs/cross-entropy.md.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 from ..ops import astype, logsigmoid
@@ -14,6 +16,7 @@ from ..ops.losses import (
     elementwise_binary_cross_entropy,
 )
 from ..tensor import DEFAULT_FLOAT, Tensor, to_array
+from ..typing import TensorLike
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -149,7 +152,14 @@ def _float_target_error(target, dtype, input):
     )
 
 
-def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+def cross_entropy(
+    input: TensorLike,
+    target: TensorLike,
+    weight: TensorLike | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
     """Softmax cross-entropy between logits and targets, exactly like ``torch.nn.functional.cross_entropy``.
 
     ``input``: logits of shape (N, C), (N, C, d1, ...) or (C,). ``target``: integer class
@@ -184,7 +194,13 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     return losses.reshape(_positions_shape(input)) if reduction == "none" else losses
 
 
-def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+def nll_loss(
+    input: TensorLike,
+    target: TensorLike,
+    weight: TensorLike | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
     """Negative log-likelihood of log-probabilities ``input`` (N, C, ...) at the target classes, like PyTorch."""
     input = _as_input(input)
     _check_reduction(reduction)
@@ -231,7 +247,13 @@ def _broadcast_factor(values, input, name):
     return array
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(
+    input: TensorLike,
+    target: TensorLike,
+    weight: TensorLike | None = None,
+    reduction: str = "mean",
+    pos_weight: TensorLike | None = None,
+) -> Tensor:
     """Sigmoid + binary cross-entropy in one stable formula, for any logit, like PyTorch.
 
     loss = -w·[pos_weight·t·log σ(x) + (1 - t)·log(1 - σ(x))], with log σ(x) computed as
@@ -252,7 +274,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     return _reduce(losses, reduction)
 
 
-def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+def binary_cross_entropy(
+    input: TensorLike, target: TensorLike, weight: TensorLike | None = None, reduction: str = "mean"
+) -> Tensor:
     """Binary cross-entropy of probabilities ``input`` in [0, 1], each log clamped at -100 like PyTorch."""
     input = _as_input(input)
     _check_reduction(reduction)
@@ -271,7 +295,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     return _reduce(losses, reduction)
 
 
-def mse_loss(input, target, reduction="mean"):
+def mse_loss(input: TensorLike, target: TensorLike, reduction: str = "mean") -> Tensor:
     """The mean (or sum, or each) of the squared differences between input and target."""
     input = _as_input(input)
     _check_reduction(reduction)

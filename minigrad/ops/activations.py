@@ -6,12 +6,15 @@ At a kink (a point where the slope jumps) the gradient is the one PyTorch's
 derivative formula gives there; each Function says which side it takes.
 """
 
+from __future__ import annotations
+
 import math
 
 import numpy as np
 
 from ..autograd import Function
 from ..tensor import as_float, to_array
+from ..typing import TensorLike, TensorOrArray
 from .axes import accepts_dim, normalize_axis
 from .elementwise import abs, exp, sigmoid, tanh, where
 from .maths import erf
@@ -51,7 +54,7 @@ class Gelu(Function):
         return (g * (0.5 * (1 + erf(a * _INV_SQRT_2)) + a * exp(-0.5 * a * a) * _INV_SQRT_2PI),)
 
 
-def gelu(x, approximate="none"):
+def gelu(x: TensorLike, approximate: str = "none") -> TensorOrArray:
     """x·Φ(x) with Φ the standard normal CDF (``approximate="tanh"``: PyTorch's tanh formula)."""
     return Gelu(approximate)(x)
 
@@ -69,7 +72,7 @@ class LeakyRelu(Function):
         return (where(to_array(a) > 0, g, g * self.negative_slope),)
 
 
-def leaky_relu(x, negative_slope=0.01):
+def leaky_relu(x: TensorLike, negative_slope: float = 0.01) -> TensorOrArray:
     """x where x > 0, else negative_slope·x."""
     return LeakyRelu(negative_slope)(x)
 
@@ -87,17 +90,17 @@ class Elu(Function):
         return (where(to_array(a) > 0, g, g * (out + self.alpha)),)
 
 
-def elu(x, alpha=1.0):
+def elu(x: TensorLike, alpha: float = 1.0) -> TensorOrArray:
     """x where x > 0, else alpha·(e^x - 1)."""
     return Elu(alpha)(x)
 
 
-def selu(x):
+def selu(x: TensorLike) -> TensorOrArray:
     """scale·elu(x, alpha) with SELU's fixed alpha ≈ 1.6733 and scale ≈ 1.0507 (self-normalising)."""
     return elu(x, _SELU_ALPHA) * _SELU_SCALE
 
 
-def silu(x):
+def silu(x: TensorLike) -> TensorOrArray:
     """x·σ(x) (also called swish)."""
     return x * sigmoid(x)
 
@@ -119,12 +122,12 @@ class Softplus(Function):
         return (where(linear, g, g * sigmoid(a * self.beta)),)
 
 
-def softplus(x, beta=1.0, threshold=20.0):
+def softplus(x: TensorLike, beta: float = 1.0, threshold: float = 20.0) -> TensorOrArray:
     """log(1 + e^(βx))/β, and x itself where βx > threshold (like PyTorch)."""
     return Softplus(beta, threshold)(x)
 
 
-def mish(x):
+def mish(x: TensorLike) -> TensorOrArray:
     """x·tanh(softplus(x))."""
     return x * tanh(softplus(x))
 
@@ -144,12 +147,12 @@ class Hardtanh(Function):
         return (where((values > self.min_val) & (values < self.max_val), g, 0),)
 
 
-def hardtanh(x, min_val=-1.0, max_val=1.0):
+def hardtanh(x: TensorLike, min_val: float = -1.0, max_val: float = 1.0) -> TensorOrArray:
     """x clipped to [min_val, max_val]; the gradient is 0 at and beyond both ends."""
     return Hardtanh(min_val, max_val)(x)
 
 
-def relu6(x):
+def relu6(x: TensorLike) -> TensorOrArray:
     """min(max(x, 0), 6) = hardtanh(x, 0, 6): gradient 0 at 0 and at 6, like PyTorch."""
     return hardtanh(x, 0.0, 6.0)
 
@@ -164,7 +167,7 @@ class Hardsigmoid(Function):
         return (where((values > -3) & (values < 3), g / 6, 0),)
 
 
-def hardsigmoid(x):
+def hardsigmoid(x: TensorLike) -> TensorOrArray:
     """relu6(x + 3)/6: 0 below -3, 1 above 3, linear between."""
     return Hardsigmoid()(x)
 
@@ -181,18 +184,18 @@ class Hardswish(Function):
         return (where(values < 3, middle, g),)
 
 
-def hardswish(x):
+def hardswish(x: TensorLike) -> TensorOrArray:
     """x·relu6(x + 3)/6."""
     return Hardswish()(x)
 
 
-def softsign(x):
+def softsign(x: TensorLike) -> TensorOrArray:
     """x / (1 + |x|)."""
     return x / (abs(x) + 1)
 
 
 @accepts_dim
-def softmin(x, axis=-1):
+def softmin(x: TensorLike, axis: int = -1) -> TensorOrArray:
     """softmax(-x) along ``axis`` (or ``dim``): the smallest entries get the largest weights."""
     return softmax(-x, axis=normalize_axis(axis, x.ndim))
 

@@ -1,12 +1,18 @@
 """Axis arguments, checked once for every op: NumPy's ``axis``/``keepdims`` and PyTorch's ``dim``/``keepdim``."""
 
+from __future__ import annotations
+
 import functools
 import operator
+from collections.abc import Callable
+from typing import Any, SupportsIndex, TypeVar
 
 import numpy as np
 
+from ..typing import Axis
 
-def normalize_axis(axis, ndim):
+
+def normalize_axis(axis: SupportsIndex, ndim: int) -> int:
     """One axis (an integer, negatives allowed) as 0..ndim-1; a 0-d tensor takes axis 0 or -1.
 
     Raises TypeError for anything that is not an integer (a string, a float) and
@@ -23,7 +29,7 @@ def normalize_axis(axis, ndim):
     return int(axis) % size
 
 
-def normalize_axes(axis, ndim):
+def normalize_axes(axis: Axis | list[int], ndim: int) -> tuple[int, ...]:
     """``axis`` (None for all, an int or a tuple of ints) as a sorted tuple of distinct axes."""
     if axis is None:
         return tuple(range(ndim))
@@ -36,8 +42,10 @@ def normalize_axes(axis, ndim):
 
 _TORCH_NAMES = (("dim", "axis"), ("keepdim", "keepdims"))
 
+F = TypeVar("F", bound=Callable[..., Any])  # accepts_dim returns a function of the same signature
 
-def accepts_dim(fn):
+
+def accepts_dim(fn: F) -> F:
     """Let ``fn`` take PyTorch's ``dim=``/``keepdim=`` as well as NumPy's ``axis=``/``keepdims=``."""
 
     @functools.wraps(fn)

@@ -18,6 +18,9 @@ made of these three, and second (and higher) derivatives need no more code. A 1-
 one with H = 1.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -25,6 +28,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..autograd import Function
 from ..tensor import Tensor, as_array
+from ..typing import TensorLike, TensorOrArray
 from .shape import expand_dims, reshape, squeeze
 
 
@@ -154,7 +158,15 @@ class ConvWeightGrad(Function):
 # --- the functions and their argument checks ----------------------------------------------
 
 
-def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv1d(
+    input: TensorLike,
+    weight: TensorLike,
+    bias: TensorLike | None = None,
+    stride: int | tuple[int, ...] = 1,
+    padding: int | tuple[int, ...] | str = 0,
+    dilation: int | tuple[int, ...] = 1,
+    groups: int = 1,
+) -> TensorOrArray:
     """1-D convolution, like PyTorch's: input (N, C, L) or (C, L), weight (O, C / groups, k), bias (O,).
 
     ``padding`` is an int, a 1-tuple, "valid" (none) or "same" (output as long as the input; stride 1 only).
@@ -163,7 +175,15 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convolution("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv2d(
+    input: TensorLike,
+    weight: TensorLike,
+    bias: TensorLike | None = None,
+    stride: int | tuple[int, ...] = 1,
+    padding: int | tuple[int, ...] | str = 0,
+    dilation: int | tuple[int, ...] = 1,
+    groups: int = 1,
+) -> TensorOrArray:
     """2-D convolution, like PyTorch's: input (N, C, H, W) or (C, H, W), weight (O, C / groups, kh, kw), bias (O,).
 
     ``stride`` and ``dilation`` are ints or (h, w) pairs; ``padding`` an int, an (h, w) pair, "valid" (none)
@@ -201,7 +221,7 @@ def _tensor_or_array(value):
     return value if isinstance(value, (Tensor, np.ndarray)) else as_array(value)
 
 
-def int_tuple(name, what, value, dims, minimum):
+def int_tuple(name: str, what: str, value: int | Sequence[int], dims: int, minimum: int) -> tuple[int, ...]:
     """``value`` (an int, or a tuple of ``dims`` ints) as a tuple of ``dims`` ints >= ``minimum``."""
     values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * dims
     if len(values) != dims or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
@@ -231,7 +251,16 @@ def _padding_pairs(name, padding, dims, stride, dilation, kernel):
     return tuple((p, p) for p in pads)
 
 
-def conv_geometry(name, dims, x_shape, w_shape, stride, padding, dilation, groups):
+def conv_geometry(
+    name: str,
+    dims: int,
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    stride: int | tuple[int, ...],
+    padding: int | tuple[int, ...] | str,
+    dilation: int | tuple[int, ...],
+    groups: int,
+) -> ConvGeometry:
     """Check a convolution's shapes and arguments (errors name them) and return its 2-D ConvGeometry."""
     spatial = "(N, C, L)" if dims == 1 else "(N, C, H, W)"
     if len(x_shape) not in (dims + 1, dims + 2):

@@ -12,12 +12,15 @@ broadcast back along it; an axis of length 1 that was broadcast gets its gradien
 summed back (the engine does that).
 """
 
+from __future__ import annotations
+
 import string
 
 import numpy as np
 
 from ..autograd import Function
 from ..tensor import to_array
+from ..typing import TensorLike, TensorOrArray
 from .shape import broadcast_to, reshape, scatter_add
 
 
@@ -66,7 +69,7 @@ def _onto_diagonal(grad, unique, own, sizes):
     return scatter_add(grad, index, tuple(sizes[label] for label in own))
 
 
-def einsum(subscripts, *operands):
+def einsum(subscripts: str, *operands: TensorLike) -> TensorOrArray:
     """The sum of products that ``subscripts`` describe, like ``np.einsum``: ``einsum("ij,jk->ik", a, b)``.
 
     Explicit (``->``) and implicit forms, repeated labels in one operand (``"ii->i"``,

@@ -6,10 +6,14 @@ function users and backward rules call. Gradients may keep the broadcast shape; 
 engine sums them back.
 """
 
+from __future__ import annotations
+
 import numpy as np
+from numpy.typing import DTypeLike
 
 from ..autograd import Function, _prepare
 from ..tensor import Tensor, as_float, to_array
+from ..typing import TensorLike, TensorOrArray
 
 # --- arithmetic -------------------------------------------------------------------------
 
@@ -24,7 +28,7 @@ class Add(Function):
         return g, g  # d(a+b)/da = 1, d(a+b)/db = 1
 
 
-def add(a, b):
+def add(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """a + b, broadcasting."""
     return Add()(a, b)
 
@@ -39,7 +43,7 @@ class Sub(Function):
         return g, (-g if self.needs[1] else None)  # d(a-b)/da = 1, d(a-b)/db = -1
 
 
-def sub(a, b):
+def sub(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """a - b, broadcasting."""
     return Sub()(a, b)
 
@@ -53,7 +57,7 @@ class Mul(Function):
         return (g * b if self.needs[0] else None), (g * a if self.needs[1] else None)
 
 
-def mul(a, b):
+def mul(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """a * b, broadcasting."""
     return Mul()(a, b)
 
@@ -67,7 +71,7 @@ class Div(Function):
         return (g / b if self.needs[0] else None), (-g * out / b if self.needs[1] else None)
 
 
-def div(a, b):
+def div(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """a / b, broadcasting (true division; integers give float32)."""
     return Div()(a, b)
 
@@ -85,7 +89,7 @@ class Pow(Function):
         return ga, gb
 
 
-def pow(a, b):
+def pow(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """a ** b, broadcasting."""
     return Pow()(a, b)
 
@@ -100,12 +104,12 @@ class Neg(Function):
         return (-g,)  # d(-a)/da = -1
 
 
-def neg(a):
+def neg(a: TensorLike) -> TensorOrArray:
     """-a."""
     return Neg()(a)
 
 
-def tie_share(a, b):
+def tie_share(a: TensorLike, b: TensorLike) -> np.ndarray:
     """The share of the gradient of max(a, b) that goes to ``a``: 1 where a wins, 1/2 at a tie, else 0.
 
     The one tie rule of ``maximum``, ``minimum`` (swap the sides) and, elementwise, of
@@ -124,7 +128,7 @@ class Maximum(Function):
         return g * tie_share(a, b).astype(g.dtype), g * tie_share(b, a).astype(g.dtype)
 
 
-def maximum(a, b):
+def maximum(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """The elementwise larger of a and b; at a tie each side gets half the gradient."""
     return Maximum()(a, b)
 
@@ -138,7 +142,7 @@ class Minimum(Function):
         return g * tie_share(b, a).astype(g.dtype), g * tie_share(a, b).astype(g.dtype)
 
 
-def minimum(a, b):
+def minimum(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """The elementwise smaller of a and b; at a tie each side gets half the gradient."""
     return Minimum()(a, b)
 
@@ -155,7 +159,7 @@ class Where(Function):
         return where(self.condition, g, 0), where(self.condition, 0, g)
 
 
-def where(condition, a, b):
+def where(condition: TensorLike, a: TensorLike, b: TensorLike) -> TensorOrArray:
     """Elements of ``a`` where ``condition`` is true, else of ``b`` (differentiable in a and b)."""
     return Where(to_array(condition).astype(bool, copy=False))(a, b)
 
@@ -171,7 +175,7 @@ class Exp(Function):
         return (g * out,)  # d(e^a)/da = e^a
 
 
-def exp(a):
+def exp(a: TensorLike) -> TensorOrArray:
     """e ** a, elementwise."""
     return Exp()(a)
 
@@ -184,7 +188,7 @@ class Log(Function):
         return (g / a,)  # d(ln a)/da = 1/a
 
 
-def log(a):
+def log(a: TensorLike) -> TensorOrArray:
     """The natural logarithm, elementwise."""
     return Log()(a)
 
@@ -197,7 +201,7 @@ class Sqrt(Function):
         return (g / (out * 2),)  # d(√a)/da = 1/(2√a)
 
 
-def sqrt(a):
+def sqrt(a: TensorLike) -> TensorOrArray:
     """The square root, elementwise."""
     return Sqrt()(a)
 
@@ -210,7 +214,7 @@ class Abs(Function):
         return (g * sign(a),)  # d|a|/da = sign(a), 0 at 0 like PyTorch
 
 
-def abs(a):
+def abs(a: TensorLike) -> TensorOrArray:
     """|a|, elementwise."""
     return Abs()(a)
 
@@ -223,7 +227,7 @@ class Tanh(Function):
         return (g * (1 - out * out),)  # d tanh(a)/da = 1 - tanh²(a)
 
 
-def tanh(a):
+def tanh(a: TensorLike) -> TensorOrArray:
     """The hyperbolic tangent, elementwise."""
     return Tanh()(a)
 
@@ -236,7 +240,7 @@ class Sigmoid(Function):
         return (g * out * (1 - out),)  # dσ/da = σ(1 - σ)
 
 
-def sigmoid(a):
+def sigmoid(a: TensorLike) -> TensorOrArray:
     """1 / (1 + e^-a), elementwise, stable for any a."""
     return Sigmoid()(a)
 
@@ -251,7 +255,7 @@ class LogSigmoid(Function):
         return (g * sigmoid(-a),)  # d log σ(a)/da = 1 - σ(a) = σ(-a)
 
 
-def logsigmoid(a):
+def logsigmoid(a: TensorLike) -> TensorOrArray:
     """log(sigmoid(a)), computed without overflow or log(0) for any a."""
     return LogSigmoid()(a)
 
@@ -264,7 +268,7 @@ class Relu(Function):
         return (g * (to_array(a) > 0),)  # d relu(a)/da = 1 where a > 0, else 0 (also at 0, like PyTorch)
 
 
-def relu(a):
+def relu(a: TensorLike) -> TensorOrArray:
     """max(a, 0), elementwise."""
     return Relu()(a)
 
@@ -287,7 +291,7 @@ class Clip(Function):
         return (where(inside, g, 0),)
 
 
-def clip(a, lo=None, hi=None):
+def clip(a: TensorLike, lo: TensorLike | None = None, hi: TensorLike | None = None) -> TensorOrArray:
     """a limited to [lo, hi] (either may be None); the gradient is 0 outside."""
     if lo is None and hi is None:
         raise ValueError("clip needs lo or hi (or both), got neither")
@@ -307,7 +311,7 @@ class AsType(Function):
         return (astype(g, a.dtype),)  # the identity, cast back to the input's float type
 
 
-def astype(a, dtype):
+def astype(a: TensorLike, dtype: DTypeLike) -> TensorOrArray:
     """a converted to ``dtype``; differentiable between float types, a constant otherwise."""
     dtype = np.dtype(dtype)
     if isinstance(a, Tensor) and a.dtype == dtype:
@@ -327,51 +331,51 @@ def _constant_op(numpy_fn, *inputs):
     return result if needs is None else Tensor._from_op(result)
 
 
-def less(a, b):
+def less(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """a < b as a bool Tensor."""
     return _constant_op(np.less, a, b)
 
 
-def less_equal(a, b):
+def less_equal(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """a <= b as a bool Tensor."""
     return _constant_op(np.less_equal, a, b)
 
 
-def greater(a, b):
+def greater(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """a > b as a bool Tensor."""
     return _constant_op(np.greater, a, b)
 
 
-def greater_equal(a, b):
+def greater_equal(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """a >= b as a bool Tensor."""
     return _constant_op(np.greater_equal, a, b)
 
 
-def equal(a, b):
+def equal(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """a == b as a bool Tensor."""
     return _constant_op(np.equal, a, b)
 
 
-def not_equal(a, b):
+def not_equal(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """a != b as a bool Tensor."""
     return _constant_op(np.not_equal, a, b)
 
 
-def logical_and(a, b):
+def logical_and(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """a & b for bool (or integer: bitwise) Tensors."""
     return _constant_op(np.bitwise_and, a, b)
 
 
-def logical_or(a, b):
+def logical_or(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """a | b for bool (or integer: bitwise) Tensors."""
     return _constant_op(np.bitwise_or, a, b)
 
 
-def logical_not(a):
+def logical_not(a: TensorLike) -> TensorOrArray:
     """~a for bool (or integer: bitwise) Tensors."""
     return _constant_op(np.invert, a)
 
 
-def sign(a):
+def sign(a: TensorLike) -> TensorOrArray:
     """-1, 0 or 1 by the sign of each element (a constant: its derivative is 0)."""
     return _constant_op(np.sign, a)

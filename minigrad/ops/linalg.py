@@ -1,8 +1,11 @@
 """Matrix multiplication, like ``np.matmul``: 1-D, 2-D and batched N-D operands."""
 
+from __future__ import annotations
+
 import numpy as np
 
 from ..autograd import Function
+from ..typing import TensorLike, TensorOrArray
 from .shape import expand_dims, squeeze
 
 
@@ -36,7 +39,7 @@ class MatMul(Function):
         return ga, gb
 
 
-def matmul(a, b):
+def matmul(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """a @ b, like ``np.matmul``."""
     return MatMul()(a, b)
 
@@ -65,6 +68,6 @@ class Linear(Function):
         return gx, gw, (rows.sum(axis=0) if self.needs[2] else None)
 
 
-def linear(x, weight, bias=None):
+def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) -> TensorOrArray:
     """x @ weightᵀ + bias, with ``weight`` of shape (out_features, in_features)."""
     return Linear()(x, weight) if bias is None else Linear()(x, weight, bias)

@@ -8,12 +8,15 @@ comment. Backward rules are written with minigrad's ops (``cos`` from this file,
 Unary maths on an integer or bool tensor computes in float32 (``as_float``), like PyTorch.
 """
 
+from __future__ import annotations
+
 import math
 
 import numpy as np
 
 from ..autograd import Function
 from ..tensor import as_float
+from ..typing import TensorLike, TensorOrArray
 from .elementwise import _constant_op, exp, sigmoid, sqrt, where
 
 _LN2 = math.log(2.0)
@@ -31,7 +34,7 @@ class Sin(Function):
         return (g * cos(a),)  # d sin(a)/da = cos(a)
 
 
-def sin(a):
+def sin(a: TensorLike) -> TensorOrArray:
     """The sine, elementwise (radians)."""
     return Sin()(a)
 
@@ -44,7 +47,7 @@ class Cos(Function):
         return (-g * sin(a),)  # d cos(a)/da = -sin(a)
 
 
-def cos(a):
+def cos(a: TensorLike) -> TensorOrArray:
     """The cosine, elementwise (radians)."""
     return Cos()(a)
 
@@ -57,7 +60,7 @@ class Tan(Function):
         return (g * (1 + out * out),)  # d tan(a)/da = 1 + tan²(a)
 
 
-def tan(a):
+def tan(a: TensorLike) -> TensorOrArray:
     """The tangent, elementwise (radians)."""
     return Tan()(a)
 
@@ -70,7 +73,7 @@ class Arcsin(Function):
         return (g / sqrt(1 - a * a),)  # d arcsin(a)/da = 1/√(1 - a²)
 
 
-def arcsin(a):
+def arcsin(a: TensorLike) -> TensorOrArray:
     """The inverse sine, elementwise: values in [-π/2, π/2], nan outside [-1, 1]."""
     return Arcsin()(a)
 
@@ -83,7 +86,7 @@ class Arccos(Function):
         return (-g / sqrt(1 - a * a),)  # d arccos(a)/da = -1/√(1 - a²)
 
 
-def arccos(a):
+def arccos(a: TensorLike) -> TensorOrArray:
     """The inverse cosine, elementwise: values in [0, π], nan outside [-1, 1]."""
     return Arccos()(a)
 
@@ -96,7 +99,7 @@ class Arctan(Function):
         return (g / (1 + a * a),)  # d arctan(a)/da = 1/(1 + a²)
 
 
-def arctan(a):
+def arctan(a: TensorLike) -> TensorOrArray:
     """The inverse tangent, elementwise: values in (-π/2, π/2)."""
     return Arctan()(a)
 
@@ -112,7 +115,7 @@ class Sinh(Function):
         return (g * cosh(a),)  # d sinh(a)/da = cosh(a)
 
 
-def sinh(a):
+def sinh(a: TensorLike) -> TensorOrArray:
     """The hyperbolic sine, elementwise."""
     return Sinh()(a)
 
@@ -125,7 +128,7 @@ class Cosh(Function):
         return (g * sinh(a),)  # d cosh(a)/da = sinh(a)
 
 
-def cosh(a):
+def cosh(a: TensorLike) -> TensorOrArray:
     """The hyperbolic cosine, elementwise."""
     return Cosh()(a)
 
@@ -138,7 +141,7 @@ class Arcsinh(Function):
         return (g / sqrt(a * a + 1),)  # d arcsinh(a)/da = 1/√(a² + 1)
 
 
-def arcsinh(a):
+def arcsinh(a: TensorLike) -> TensorOrArray:
     """The inverse hyperbolic sine, elementwise."""
     return Arcsinh()(a)
 
@@ -151,7 +154,7 @@ class Arccosh(Function):
         return (g / sqrt((a - 1) * (a + 1)),)  # d arccosh(a)/da = 1/√(a² - 1)
 
 
-def arccosh(a):
+def arccosh(a: TensorLike) -> TensorOrArray:
     """The inverse hyperbolic cosine, elementwise: defined for a >= 1 (nan below)."""
     return Arccosh()(a)
 
@@ -164,7 +167,7 @@ class Arctanh(Function):
         return (g / (1 - a * a),)  # d arctanh(a)/da = 1/(1 - a²)
 
 
-def arctanh(a):
+def arctanh(a: TensorLike) -> TensorOrArray:
     """The inverse hyperbolic tangent, elementwise: defined on (-1, 1), ±inf at ±1."""
     return Arctanh()(a)
 
@@ -180,7 +183,7 @@ class Log2(Function):
         return (g / (a * _LN2),)  # d log2(a)/da = 1/(a ln 2)
 
 
-def log2(a):
+def log2(a: TensorLike) -> TensorOrArray:
     """The base-2 logarithm, elementwise."""
     return Log2()(a)
 
@@ -193,7 +196,7 @@ class Log10(Function):
         return (g / (a * _LN10),)  # d log10(a)/da = 1/(a ln 10)
 
 
-def log10(a):
+def log10(a: TensorLike) -> TensorOrArray:
     """The base-10 logarithm, elementwise."""
     return Log10()(a)
 
@@ -206,7 +209,7 @@ class Log1p(Function):
         return (g / (a + 1),)  # d ln(1 + a)/da = 1/(1 + a)
 
 
-def log1p(a):
+def log1p(a: TensorLike) -> TensorOrArray:
     """ln(1 + a), elementwise, accurate for tiny a."""
     return Log1p()(a)
 
@@ -219,7 +222,7 @@ class Expm1(Function):
         return (g * (out + 1),)  # d(e^a - 1)/da = e^a = out + 1
 
 
-def expm1(a):
+def expm1(a: TensorLike) -> TensorOrArray:
     """e^a - 1, elementwise, accurate for tiny a."""
     return Expm1()(a)
 
@@ -232,7 +235,7 @@ class Exp2(Function):
         return (g * out * _LN2,)  # d 2^a/da = 2^a ln 2
 
 
-def exp2(a):
+def exp2(a: TensorLike) -> TensorOrArray:
     """2 ** a, elementwise."""
     return Exp2()(a)
 
@@ -250,7 +253,7 @@ class LogAddExp(Function):
         return ga, gb
 
 
-def logaddexp(a, b):
+def logaddexp(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """log(e^a + e^b), elementwise and broadcasting, without overflow for any a and b."""
     return LogAddExp()(a, b)
 
@@ -268,7 +271,7 @@ class Square(Function):
         return (g * 2 * a,)  # d a²/da = 2a
 
 
-def square(a):
+def square(a: TensorLike) -> TensorOrArray:
     """a * a, elementwise (integers stay integers, like PyTorch)."""
     return Square()(a)
 
@@ -281,7 +284,7 @@ class Reciprocal(Function):
         return (-g * out * out,)  # d(1/a)/da = -1/a²
 
 
-def reciprocal(a):
+def reciprocal(a: TensorLike) -> TensorOrArray:
     """1 / a, elementwise (integers give float32)."""
     return Reciprocal()(a)
 
@@ -339,7 +342,7 @@ class Erf(Function):
         return (g * _TWO_OVER_SQRT_PI * exp(-(a * a)),)  # d erf(a)/da = 2/√π e^(-a²)
 
 
-def erf(a):
+def erf(a: TensorLike) -> TensorOrArray:
     """The error function (2/√π) ∫_0^a e^(-t²) dt, elementwise, accurate to about 1e-16."""
     return Erf()(a)
 
@@ -372,7 +375,7 @@ class Floor(_Rounding):
     round = staticmethod(np.floor)
 
 
-def floor(a):
+def floor(a: TensorLike) -> TensorOrArray:
     """The largest whole number <= a, elementwise (gradient 0, like PyTorch)."""
     return Floor()(a)
 
@@ -381,7 +384,7 @@ class Ceil(_Rounding):
     round = staticmethod(np.ceil)
 
 
-def ceil(a):
+def ceil(a: TensorLike) -> TensorOrArray:
     """The smallest whole number >= a, elementwise (gradient 0, like PyTorch)."""
     return Ceil()(a)
 
@@ -394,7 +397,7 @@ class Round(_Rounding):
         return np.round(a, self.decimals)
 
 
-def round(a, decimals=0):
+def round(a: TensorLike, decimals: int = 0) -> TensorOrArray:
     """a rounded to ``decimals`` places, halves to even like NumPy and PyTorch (gradient 0)."""
     return Round(decimals)(a)
 
@@ -403,7 +406,7 @@ class Trunc(_Rounding):
     round = staticmethod(np.trunc)
 
 
-def trunc(a):
+def trunc(a: TensorLike) -> TensorOrArray:
     """a rounded towards zero, elementwise (gradient 0, like PyTorch)."""
     return Trunc()(a)
 
@@ -427,7 +430,7 @@ class Remainder(Function):
         return (g if self.needs[0] else None), (-g * floor(a / b) if self.needs[1] else None)
 
 
-def remainder(a, b):
+def remainder(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """a - floor(a/b)·b: the remainder with the sign of the divisor b (Python's ``%``, np.remainder)."""
     return Remainder()(a, b)
 
@@ -442,7 +445,7 @@ class Fmod(Function):
         return (g if self.needs[0] else None), (-g * trunc(a / b) if self.needs[1] else None)
 
 
-def fmod(a, b):
+def fmod(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """a - trunc(a/b)·b: the remainder with the sign of the dividend a (C's fmod, np.fmod)."""
     return Fmod()(a, b)
 
@@ -452,7 +455,7 @@ def _floor_divide_values(a, b):
     return np.floor_divide(a, b)
 
 
-def floor_divide(a, b):
+def floor_divide(a: TensorLike, b: TensorLike) -> TensorOrArray:
     """floor(a / b) (Python's ``//``): integers stay integers; no gradient (PyTorch has none either)."""
     return _constant_op(_floor_divide_values, a, b)
 
@@ -460,17 +463,17 @@ def floor_divide(a, b):
 # --- tests on values: bool results, no gradient ---------------------------------------------
 
 
-def isnan(a):
+def isnan(a: TensorLike) -> TensorOrArray:
     """True where a is nan, as a bool Tensor."""
     return _constant_op(np.isnan, a)
 
 
-def isinf(a):
+def isinf(a: TensorLike) -> TensorOrArray:
     """True where a is +inf or -inf, as a bool Tensor."""
     return _constant_op(np.isinf, a)
 
 
-def isfinite(a):
+def isfinite(a: TensorLike) -> TensorOrArray:
     """True where a is neither nan nor ±inf, as a bool Tensor."""
     return _constant_op(np.isfinite, a)
 

@@ -7,11 +7,14 @@ Average pooling is a convolution with a constant kernel; adaptive average poolin
 with averaging matrices. Inputs are (N, C, H, W) or (C, H, W) for 2-D, (N, C, L) or (C, L) for 1-D.
 """
 
+from __future__ import annotations
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..autograd import Function
 from ..tensor import to_array
+from ..typing import TensorLike, TensorOrArray
 from .conv import Conv, ConvGeometry, int_tuple
 from .linalg import matmul
 from .shape import reshape
@@ -56,7 +59,12 @@ class ScatterFlat(Function):
 # --- the functions -----------------------------------------------------------------------
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0):
+def max_pool1d(
+    input: TensorLike,
+    kernel_size: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None = None,
+    padding: int | tuple[int, ...] = 0,
+) -> TensorOrArray:
     """The maximum of each window of ``kernel_size`` along L: (N, C, L) -> (N, C, Lo) (or (C, L) -> (C, Lo)).
 
     ``stride`` defaults to ``kernel_size``; ``padding`` (at most kernel_size / 2) adds -inf at both ends.
@@ -65,7 +73,12 @@ def max_pool1d(input, kernel_size, stride=None, padding=0):
     return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding)
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0):
+def max_pool2d(
+    input: TensorLike,
+    kernel_size: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None = None,
+    padding: int | tuple[int, ...] = 0,
+) -> TensorOrArray:
     """The maximum of each kh x kw window: (N, C, H, W) -> (N, C, Ho, Wo) (or unbatched (C, H, W)).
 
     ``kernel_size``, ``stride`` (default: the kernel size) and ``padding`` (-inf, at most half the kernel) are
@@ -74,17 +87,27 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding)
 
 
-def avg_pool1d(input, kernel_size, stride=None, padding=0):
+def avg_pool1d(
+    input: TensorLike,
+    kernel_size: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None = None,
+    padding: int | tuple[int, ...] = 0,
+) -> TensorOrArray:
     """The mean of each window along L, padded zeros counted (PyTorch's count_include_pad=True)."""
     return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding)
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0):
+def avg_pool2d(
+    input: TensorLike,
+    kernel_size: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None = None,
+    padding: int | tuple[int, ...] = 0,
+) -> TensorOrArray:
     """The mean of each kh x kw window, padded zeros counted (PyTorch's count_include_pad=True)."""
     return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding)
 
 
-def adaptive_avg_pool2d(input, output_size):
+def adaptive_avg_pool2d(input: TensorLike, output_size: int | tuple[int | None, int | None]) -> TensorOrArray:
     """Average pooling to a fixed output size (oh, ow): (N, C, H, W) -> (N, C, oh, ow) (or unbatched).
 
     ``output_size`` is an int or a pair, where None keeps the input's size. Output row i averages the input
@@ -118,7 +141,13 @@ def _averaging_matrix(size, out_size, dtype):
     return matrix
 
 
-def pool_arguments(name, dims, kernel_size, stride, padding):
+def pool_arguments(
+    name: str,
+    dims: int,
+    kernel_size: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None,
+    padding: int | tuple[int, ...],
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
     """Check a pooling's kernel, stride and padding; return them as tuples of ``dims`` ints."""
     kernel = int_tuple(name, "kernel_size", kernel_size, dims, 1)
     stride = kernel if stride is None else int_tuple(name, "stride", stride, dims, 1)

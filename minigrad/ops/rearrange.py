@@ -5,12 +5,16 @@ moves each gradient back to where its value came from (repeated indices accumula
 Only constant padding and roll are Functions of their own.
 """
 
+from __future__ import annotations
+
 import operator
+from collections.abc import Sequence
 
 import numpy as np
 
 from ..autograd import Function
 from ..tensor import to_array
+from ..typing import Axis, TensorLike, TensorOrArray
 from .axes import accepts_dim, normalize_axes, normalize_axis
 from .elementwise import where
 from .shape import broadcast_to, expand_dims, getitem, reshape
@@ -32,7 +36,12 @@ class Pad(Function):
         )
 
 
-def pad(x, pad_width, mode="constant", constant_values=0):
+def pad(
+    x: TensorLike,
+    pad_width: int | Sequence[int] | Sequence[Sequence[int]],
+    mode: str = "constant",
+    constant_values: float = 0,
+) -> TensorOrArray:
     """``x`` padded like ``np.pad``: ``pad_width`` an int, ``(before, after)`` or one such pair per axis.
 
     ``mode`` is ``"constant"`` (with ``constant_values``), ``"reflect"`` (mirrored, the edge
@@ -72,7 +81,7 @@ def _pad_widths(pad_width, ndim):
 
 
 @accepts_dim
-def flip(x, axis=None):
+def flip(x: TensorLike, axis: Axis = None) -> TensorOrArray:
     """``x`` with the order of its elements reversed along ``axis`` (an int, a tuple, or None for all)."""
     ndim = to_array(x).ndim
     axes = normalize_axes(axis, ndim)
@@ -93,7 +102,7 @@ class Roll(Function):
 
 
 @accepts_dim
-def roll(x, shift, axis=None):
+def roll(x: TensorLike, shift: int | Sequence[int], axis: Axis = None) -> TensorOrArray:
     """``x`` shifted cyclically by ``shift`` along ``axis`` (flattened when None), like ``np.roll``."""
     if axis is not None:
         ndim = to_array(x).ndim
@@ -102,7 +111,7 @@ def roll(x, shift, axis=None):
 
 
 @accepts_dim
-def take_along_axis(x, indices, axis):
+def take_along_axis(x: TensorLike, indices: TensorLike, axis: int) -> TensorOrArray:
     """The elements of ``x`` at ``indices`` along ``axis``, like ``np.take_along_axis`` (PyTorch's gather).
 
     ``indices`` has ``x``'s number of dimensions and broadcasts against it on the other
@@ -132,7 +141,7 @@ def take_along_axis(x, indices, axis):
 
 
 @accepts_dim
-def repeat(x, repeats, axis=None):
+def repeat(x: TensorLike, repeats: int | Sequence[int], axis: int | None = None) -> TensorOrArray:
     """Each element repeated ``repeats`` times along ``axis`` (flattened when None), like ``np.repeat``.
 
     ``repeats`` is an int or one count per element along the axis. The gradient of an
@@ -156,7 +165,7 @@ def repeat(x, repeats, axis=None):
     return getitem(x, (slice(None),) * axis + (np.repeat(np.arange(shape[axis]), counts),))
 
 
-def tile(x, reps):
+def tile(x: TensorLike, reps: int | Sequence[int]) -> TensorOrArray:
     """``x`` repeated ``reps`` times along each axis, like ``np.tile`` (reps an int or a tuple)."""
     reps = (reps,) if isinstance(reps, (int, np.integer)) else tuple(reps)
     if any(operator.index(r) < 0 for r in reps):
@@ -171,12 +180,12 @@ def tile(x, reps):
     return reshape(broadcast_to(reshape(x, spread), copies), tuple(r * n for r, n in zip(reps, shape, strict=True)))
 
 
-def tril(x, k=0):
+def tril(x: TensorLike, k: int = 0) -> TensorOrArray:
     """The lower triangle of the last two axes (on and below diagonal ``k``), zeros above; batched."""
     return _triangle(x, k, lower=True)
 
 
-def triu(x, k=0):
+def triu(x: TensorLike, k: int = 0) -> TensorOrArray:
     """The upper triangle of the last two axes (on and above diagonal ``k``), zeros below; batched."""
     return _triangle(x, k, lower=False)
 
@@ -191,7 +200,7 @@ def _triangle(x, k, lower):
 
 
 @accepts_dim
-def split(x, indices_or_sections, axis=0):
+def split(x: TensorLike, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[TensorOrArray]:
     """``x`` cut along ``axis`` into a list of tensors, like ``np.split``.
 
     An int n cuts it into n equal parts (a ValueError if the length is not divisible);
@@ -213,7 +222,7 @@ def split(x, indices_or_sections, axis=0):
     return [getitem(x, (slice(None),) * axis + (slice(start, stop),)) for start, stop in bounds]
 
 
-def masked_fill(x, mask, value):
+def masked_fill(x: TensorLike, mask: TensorLike, value: TensorLike) -> TensorOrArray:
     """``x`` with ``value`` where the bool ``mask`` (broadcastable to x's shape) is True; the gradient there is 0."""
     mask, values = to_array(mask), to_array(x)
     if mask.dtype != bool:

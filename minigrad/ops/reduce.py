@@ -5,10 +5,13 @@ the reduced axes back as length 1 (``kept``), then broadcasts. Every function ta
 NumPy's ``axis``/``keepdims`` or PyTorch's ``dim``/``keepdim``.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 from ..autograd import Function
 from ..tensor import Tensor, as_float, to_array
+from ..typing import Axis, TensorLike, TensorOrArray
 from .axes import accepts_dim, normalize_axes
 from .elementwise import exp
 from .shape import broadcast_to
@@ -31,7 +34,7 @@ class _Reduction(Function):
         self.axis = axes if a.ndim else None  # a 0-d array reduces over "axis 0" to itself
 
 
-def max_shift(a, axis):
+def max_shift(a: np.ndarray, axis: Axis) -> np.ndarray:
     """The max of ``a`` along ``axis``, kept as length 1 (0 where it is not finite, as for all -inf).
 
     The one subtract-the-max trick of logsumexp, softmax, log_softmax and the fused losses:
@@ -53,7 +56,7 @@ class Sum(_Reduction):
 
 
 @accepts_dim
-def sum(a, axis=None, keepdims=False):
+def sum(a: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorOrArray:
     """The sum over ``axis`` (all axes when None)."""
     return Sum(axis, keepdims)(a)
 
@@ -72,7 +75,7 @@ class Mean(_Reduction):
 
 
 @accepts_dim
-def mean(a, axis=None, keepdims=False):
+def mean(a: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorOrArray:
     """The mean over ``axis`` (all axes when None)."""
     return Mean(axis, keepdims)(a)
 
@@ -98,7 +101,7 @@ class Max(_Extreme):
 
 
 @accepts_dim
-def max(a, axis=None, keepdims=False):
+def max(a: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorOrArray:
     """The largest value over ``axis``; tied maxima share the gradient equally."""
     return Max(axis, keepdims)(a)
 
@@ -108,7 +111,7 @@ class Min(_Extreme):
 
 
 @accepts_dim
-def min(a, axis=None, keepdims=False):
+def min(a: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorOrArray:
     """The smallest value over ``axis``; tied minima share the gradient equally."""
     return Min(axis, keepdims)(a)
 
@@ -127,7 +130,7 @@ class LogSumExp(_Reduction):
 
 
 @accepts_dim
-def logsumexp(a, axis=None, keepdims=False):
+def logsumexp(a: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorOrArray:
     """log(Σ exp(a)) over ``axis``, computed with the max subtracted so it never overflows."""
     return LogSumExp(axis, keepdims)(a)
 
@@ -148,7 +151,7 @@ class Softmax(Function):
 
 
 @accepts_dim
-def softmax(a, axis=-1):
+def softmax(a: TensorLike, axis: int = -1) -> TensorOrArray:
     """exp(a) / Σ exp(a) along ``axis``, computed stably."""
     return Softmax(axis)(a)
 
@@ -169,7 +172,7 @@ class LogSoftmax(Function):
 
 
 @accepts_dim
-def log_softmax(a, axis=-1):
+def log_softmax(a: TensorLike, axis: int = -1) -> TensorOrArray:
     """a - logsumexp(a) along ``axis``: the log of softmax without computing log(softmax)."""
     return LogSoftmax(axis)(a)
 
@@ -186,12 +189,12 @@ def _index_of(numpy_fn, a, axis, keepdims):
 
 
 @accepts_dim
-def argmax(a, axis=None, keepdims=False):
+def argmax(a: TensorLike, axis: int | None = None, keepdims: bool = False) -> TensorOrArray:
     """The index of the largest value along ``axis`` (an int64 constant, no gradient)."""
     return _index_of(np.argmax, a, axis, keepdims)
 
 
 @accepts_dim
-def argmin(a, axis=None, keepdims=False):
+def argmin(a: TensorLike, axis: int | None = None, keepdims: bool = False) -> TensorOrArray:
     """The index of the smallest value along ``axis`` (an int64 constant, no gradient)."""
     return _index_of(np.argmin, a, axis, keepdims)

@@ -4,10 +4,16 @@ Their backward moves the gradient back to where each value came from. None of
 them saves values for backward, only shapes and indices.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
 from ..autograd import Function
 from ..tensor import Tensor, as_array
+from ..typing import Axis, TensorLike, TensorOrArray
 from .axes import normalize_axis
 
 
@@ -22,7 +28,7 @@ def _as_array_or_tensor(a):
     return a if isinstance(a, (Tensor, np.ndarray)) else as_array(a)
 
 
-def plain_index(index):
+def plain_index(index: Any) -> Any:
     """An index with Tensors as their ndarrays and lists as integer or bool arrays."""
     if isinstance(index, tuple):
         return tuple(plain_index(i) for i in index)
@@ -53,12 +59,12 @@ class Reshape(Function):
         return (g.reshape(a.shape),)  # the same values, so the gradient just takes a's shape back
 
 
-def reshape(a, *shape):
+def reshape(a: TensorLike, *shape: int | Sequence[int]) -> TensorOrArray:
     """The same values in a new shape (ints or one tuple; one entry may be -1)."""
     return Reshape(_shape_arg(shape))(a)
 
 
-def flatten(a, start_dim=0, end_dim=-1):
+def flatten(a: TensorLike, start_dim: int = 0, end_dim: int = -1) -> TensorOrArray:
     """The axes from ``start_dim`` to ``end_dim`` (all, by default) merged into one, like PyTorch's."""
     a = _as_array_or_tensor(a)
     if a.ndim == 0:
@@ -69,7 +75,7 @@ def flatten(a, start_dim=0, end_dim=-1):
     return Reshape(a.shape[:start] + (int(np.prod(a.shape[start : end + 1])),) + a.shape[end + 1 :])(a)
 
 
-def expand_dims(a, axis):
+def expand_dims(a: TensorLike, axis: int | Sequence[int]) -> TensorOrArray:
     """A new axis of length 1 at ``axis`` (an int or a tuple), like ``np.expand_dims``."""
     a = _as_array_or_tensor(a)
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
@@ -79,7 +85,7 @@ def expand_dims(a, axis):
     return Reshape(tuple(1 if i in new_axes else next(rest) for i in range(ndim)))(a)
 
 
-def squeeze(a, axis=None):
+def squeeze(a: TensorLike, axis: Axis = None) -> TensorOrArray:
     """The tensor without its length-1 axes (or just ``axis``, which must have length 1)."""
     a = _as_array_or_tensor(a)
     if axis is None:
@@ -107,13 +113,13 @@ class Transpose(Function):
         return (g.transpose(tuple(np.argsort(self.axes))) if self.axes is not None else g.transpose(),)
 
 
-def transpose(a, *axes):
+def transpose(a: TensorLike, *axes: int | Sequence[int]) -> TensorOrArray:
     """The axes permuted by ``axes`` (reversed when none are given), like ``np.transpose``."""
     axes = _shape_arg(axes) if axes else None
     return Transpose(axes)(a)
 
 
-def swapaxes(a, axis1, axis2):
+def swapaxes(a: TensorLike, axis1: int, axis2: int) -> TensorOrArray:
     """The tensor with two axes exchanged."""
     a = _as_array_or_tensor(a)
     axes = list(range(a.ndim))
@@ -135,7 +141,7 @@ class BroadcastTo(Function):
         return (sum_to(g, a.shape),)  # each input value was used at every copy: sum them
 
 
-def broadcast_to(a, shape):
+def broadcast_to(a: TensorLike, shape: Sequence[int]) -> TensorOrArray:
     """``a`` broadcast to ``shape`` (NumPy's rules); backward sums over the copies."""
     return BroadcastTo(shape)(a)
 
@@ -158,7 +164,7 @@ class SumTo(Function):
         return (broadcast_to(g, a.shape),)  # the adjoint of summing is copying back
 
 
-def sum_to(a, shape):
+def sum_to(a: TensorLike, shape: Sequence[int]) -> TensorOrArray:
     """``a`` summed down to ``shape``: undoes broadcasting (used by backward for every op)."""
     return SumTo(shape)(a)
 
@@ -177,7 +183,7 @@ class GetItem(Function):
         return (scatter_add(g, self.index, a.shape),)  # each picked element gets its gradient back
 
 
-def getitem(a, index):
+def getitem(a: TensorLike, index: Any) -> TensorOrArray:
     """``a[index]``: ints, slices, None, ..., integer arrays and boolean masks."""
     return GetItem(plain_index(index))(a)
 
@@ -202,7 +208,7 @@ class ScatterAdd(Function):
         return (getitem(g, self.index),)  # the adjoint of scattering is gathering
 
 
-def scatter_add(g, index, shape):
+def scatter_add(g: TensorLike, index: Any, shape: Sequence[int]) -> TensorOrArray:
     """An array of zeros of ``shape`` with ``g`` added at ``index`` (repeats accumulate)."""
     return ScatterAdd(plain_index(index), shape)(g)
 
@@ -225,7 +231,7 @@ class Concatenate(Function):
         return tuple(g[before + (slice(start, end),)] for start, end in zip(starts, self.ends))
 
 
-def concatenate(tensors, axis=0):
+def concatenate(tensors: Sequence[TensorLike], axis: int = 0) -> TensorOrArray:
     """The tensors joined along an existing axis."""
     if len(tensors) == 0:
         raise ValueError("concatenate needs at least one tensor")
@@ -247,7 +253,7 @@ class Stack(Function):
         return tuple(g[before + (i,)] for i in range(len(inputs)))  # input i is slice i of the stack
 
 
-def stack(tensors, axis=0):
+def stack(tensors: Sequence[TensorLike], axis: int = 0) -> TensorOrArray:
     """The tensors (all of one shape) stacked along a new axis."""
     if len(tensors) == 0:
         raise ValueError("stack needs at least one tensor")

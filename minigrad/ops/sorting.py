@@ -5,11 +5,14 @@ descending sorts too); the sorted values are then picked with ``take_along_axis`
 their gradient goes back to the element each came from. Indices are int64 constants.
 """
 
+from __future__ import annotations
+
 import operator
 
 import numpy as np
 
 from ..tensor import Tensor, to_array
+from ..typing import TensorLike, TensorOrArray
 from .axes import accepts_dim, normalize_axis
 from .rearrange import take_along_axis
 from .shape import reshape
@@ -31,7 +34,7 @@ def _as_result(x, indices):
 
 
 @accepts_dim
-def argsort(x, axis=-1, descending=False):
+def argsort(x: TensorLike, axis: int = -1, descending: bool = False) -> TensorOrArray:
     """The int64 indices that sort ``x`` along ``axis`` (a stable sort: ties keep their order)."""
     values = to_array(x)
     axis = normalize_axis(axis, values.ndim)
@@ -41,7 +44,7 @@ def argsort(x, axis=-1, descending=False):
 
 
 @accepts_dim
-def sort(x, axis=-1, descending=False):
+def sort(x: TensorLike, axis: int = -1, descending: bool = False) -> tuple[TensorOrArray, TensorOrArray]:
     """``(values, indices)``: ``x`` sorted along ``axis`` (stable) and where each value came from.
 
     The values are differentiable; the indices are int64 with no gradient.
@@ -53,7 +56,7 @@ def sort(x, axis=-1, descending=False):
 
 
 @accepts_dim
-def topk(x, k, axis=-1, largest=True):
+def topk(x: TensorLike, k: int, axis: int = -1, largest: bool = True) -> tuple[TensorOrArray, TensorOrArray]:
     """``(values, indices)`` of the ``k`` largest (or smallest) elements along ``axis``, in sorted order.
 
     Ties are taken in the order they appear. ``k`` must be between 0 and the axis length.

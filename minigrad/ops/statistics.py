@@ -6,10 +6,13 @@ divide by the input only where that is exact: an input with zeros takes a formul
 with no division, so its gradient is right (and differentiable again) at the zeros too.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 from ..autograd import Function, is_grad_enabled
 from ..tensor import DEFAULT_FLOAT, Tensor, as_float, to_array
+from ..typing import Axis, TensorLike, TensorOrArray
 from .axes import accepts_dim, normalize_axes, normalize_axis
 from .elementwise import abs, astype, where
 from .reduce import max, mean, sum
@@ -53,7 +56,7 @@ class Var(_Statistic):
 
 
 @accepts_dim
-def var(x, axis=None, keepdims=False, ddof=0):
+def var(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> TensorOrArray:
     """The variance over ``axis``: mean((x - mean x)²) · n / (n - ddof), NumPy's default ddof=0."""
     return Var(axis, keepdims, ddof)(x)
 
@@ -70,7 +73,7 @@ class Std(Var):
 
 
 @accepts_dim
-def std(x, axis=None, keepdims=False, ddof=0):
+def std(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> TensorOrArray:
     """The standard deviation over ``axis``: sqrt(var(x, axis, ddof=ddof)); its gradient is 0 where it is 0."""
     return Std(axis, keepdims, ddof)(x)
 
@@ -88,7 +91,7 @@ class Prod(_Statistic):
 
 
 @accepts_dim
-def prod(x, axis=None, keepdims=False):
+def prod(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorOrArray:
     """The product over ``axis``; the gradient is right with zeros in ``x`` (no division by them)."""
     return Prod(axis, keepdims)(x)
 
@@ -138,7 +141,7 @@ class CumSum(Function):
 
 
 @accepts_dim
-def cumsum(x, axis=None):
+def cumsum(x: TensorLike, axis: int | None = None) -> TensorOrArray:
     """Running sums along ``axis``; with ``axis=None`` over the flattened tensor, like NumPy."""
     return _along_one_axis(CumSum, x, axis)
 
@@ -160,7 +163,7 @@ class CumProd(Function):
 
 
 @accepts_dim
-def cumprod(x, axis=None):
+def cumprod(x: TensorLike, axis: int | None = None) -> TensorOrArray:
     """Running products along ``axis`` (flattened when None); the gradient is right with zeros in ``x``."""
     return _along_one_axis(CumProd, x, axis)
 
@@ -221,7 +224,7 @@ class Norm(_Statistic):
 
 
 @accepts_dim
-def norm(x, ord=None, axis=None, keepdims=False):
+def norm(x: TensorLike, ord: float | None = None, axis: Axis = None, keepdims: bool = False) -> TensorOrArray:
     """The vector norm over ``axis`` (all elements when None): ``ord`` 2 (the default), 1 or inf.
 
     Several axes are treated as one flattened vector, like ``torch.linalg.vector_norm``.
@@ -246,12 +249,12 @@ def _logical_reduction(numpy_fn, x, axis, keepdims):
 
 
 @accepts_dim
-def all(x, axis=None, keepdims=False):
+def all(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorOrArray:
     """True where every element over ``axis`` is true (nonzero); a bool tensor with no gradient."""
     return _logical_reduction(np.all, x, axis, keepdims)
 
 
 @accepts_dim
-def any(x, axis=None, keepdims=False):
+def any(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorOrArray:
     """True where some element over ``axis`` is true (nonzero); a bool tensor with no gradient."""
     return _logical_reduction(np.any, x, axis, keepdims)
