@@ -219,7 +219,8 @@ def _prepare(inputs):
     then the op is plain NumPy, as inside a backward rule.
 
     The first lines answer the ops an MLP is made of without the general loop: one
-    Tensor, two Tensors of one dtype, or a float Tensor and a Python number.
+    Tensor, two Tensors of one dtype, or a float Tensor and a Python number; and the
+    ndarrays of one dtype that backward rules call ops with.
     """
     if len(inputs) == 2:
         a, b = inputs
@@ -230,9 +231,14 @@ def _prepare(inputs):
             if type(b) in (float, int) and a.data.dtype.kind == "f":
                 b = np.asarray(b, a.data.dtype)  # NumPy multiplies by a 0-d array faster than by a float
                 return (a, b), (a.data, b), (a.requires_grad, False), (a._version_counter[0],)
-    elif len(inputs) == 1 and isinstance(inputs[0], Tensor):
+        elif type(a) is np.ndarray and type(b) is np.ndarray and a.dtype is b.dtype:
+            return inputs, inputs, None, ()
+    elif len(inputs) == 1:
         (a,) = inputs
-        return inputs, (a.data,), (a.requires_grad,), (a._version_counter[0],)
+        if isinstance(a, Tensor):
+            return inputs, (a.data,), (a.requires_grad,), (a._version_counter[0],)
+        if type(a) is np.ndarray:
+            return inputs, inputs, None, ()
     inputs, values, needs, versions = list(inputs), [], [], []  # values: each input's ndarray or number
     for i, x in enumerate(inputs):
         if isinstance(x, Tensor):
