@@ -239,6 +239,11 @@ def _prepare(inputs):
             return inputs, (a.data,), (a.requires_grad,), (a._version_counter[0],)
         if type(a) is np.ndarray:
             return inputs, inputs, None, ()
+    return _prepare_any(inputs)
+
+
+def _prepare_any(inputs):
+    """``_prepare`` for any inputs: one loop over them, then a cast if their dtypes differ."""
     inputs, values, needs, versions = list(inputs), [], [], []  # values: each input's ndarray or number
     for i, x in enumerate(inputs):
         if isinstance(x, Tensor):
