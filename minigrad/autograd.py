@@ -16,14 +16,18 @@ thread. The engine knows observers only as objects with two methods, ``forward``
 ``backward``, that it calls after each op and after each backward step.
 """
 
+from __future__ import annotations
+
 import functools
 import itertools
 import threading
+from collections.abc import Sequence
 from heapq import heappop, heappush
 
 import numpy as np
 
 from .tensor import Tensor, as_array, is_scalar, result_dtype, writes_so_far
+from .typing import TensorOrArray
 
 __all__ = [
     "Function",
@@ -65,7 +69,7 @@ def _settings():
     return _per_thread.settings
 
 
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     """True when ops record the graph (the default) in this thread."""
     return _per_thread.settings.grad_enabled
 
@@ -277,7 +281,7 @@ def _to_common_dtype(inputs, values):
 # --- the backward pass ---------------------------------------------------------------------
 
 
-def topological_order(roots):
+def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
     """Every tensor that needs a gradient and leads to ``roots``, each after all that use it.
 
     This is the order ``backward`` visits them in: a node is always made after the nodes
@@ -441,7 +445,7 @@ def _as_gradient(output, gradient, create_graph):
     return Tensor(g) if create_graph else g
 
 
-def backward(output, gradient=None, retain_graph=False):
+def backward(output: Tensor, gradient: TensorOrArray | None = None, retain_graph: bool = False) -> None:
     """Accumulate the gradient of ``output`` into the ``.grad`` of every leaf it depends on.
 
     ``gradient`` is d(loss)/d(output) and may be omitted for a one-element output.
@@ -455,7 +459,14 @@ def backward(output, gradient=None, retain_graph=False):
     run_backward([output], [_as_gradient(output, gradient, False)], retain_graph)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: TensorOrArray | Sequence[TensorOrArray | None] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
     """The gradients of ``outputs`` with respect to ``inputs``, as a tuple of Tensors.
 
     Like ``torch.autograd.grad``: ``.grad`` attributes are left alone. With

@@ -16,6 +16,8 @@ The class-index kernels run over blocks of rows (about ``BLOCK_BYTES`` of logits
 each pass over a block (subtract the max, exp, sum, scale) finds it still in the cache.
 """
 
+from __future__ import annotations
+
 import functools
 import math
 
@@ -23,13 +25,14 @@ import numpy as np
 
 from ..autograd import Function
 from ..tensor import to_array
+from ..typing import TensorLike, TensorOrArray
 from .elementwise import exp, log, maximum
 from .reduce import log_softmax, softmax
 
 BLOCK_BYTES = 2**20  # about 1 MiB of logits per block of rows: small enough to stay in the cache
 
 
-def row_blocks(count, classes, itemsize):
+def row_blocks(count: int, classes: int, itemsize: int) -> list[slice]:
     """Slices of consecutive rows, each about ``BLOCK_BYTES`` of logits, covering rows 0..count."""
     size = max(1, BLOCK_BYTES // (classes * itemsize or 1))
     if count <= size:
@@ -37,7 +40,7 @@ def row_blocks(count, classes, itemsize):
     return [slice(start, start + size) for start in range(0, count, size)]  # the last may end past count
 
 
-def subtract_row_max(block, out):
+def subtract_row_max(block: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``out = block − the maximum of each row``: the log-sum-exp trick, the one place it is written.
 
     Every row's largest entry becomes exactly 0, so ``exp(out) <= 1`` never overflows and each
@@ -46,7 +49,7 @@ def subtract_row_max(block, out):
     return np.subtract(block, block.max(axis=1, keepdims=True), out=out)
 
 
-def exp_with_row_sums(shifted):
+def exp_with_row_sums(shifted: np.ndarray) -> np.ndarray:
     """``shifted`` turned into exp(shifted) in place, and the sum of each of its rows.
 
     The sums are a product with a vector of ones: BLAS does it faster than ``.sum(axis=1)``.
@@ -139,7 +142,7 @@ class IndexTarget:
             block -= in_rows(self.row_scale, rows, column=True) * self.spread
 
 
-def in_rows(factor, rows, column=False):
+def in_rows(factor: np.ndarray, rows: slice, column: bool = False) -> np.ndarray:
     """A per-row factor for some rows: the array's slice (as a column if asked), or the one
     number that serves every row."""
     if factor.ndim == 0:
@@ -185,7 +188,14 @@ class CrossEntropyWithIndices(Function):
         return (gradient(logits, g),)
 
 
-def cross_entropy_with_indices(logits, labels, keep=None, weight=None, reduction="mean", label_smoothing=0.0):
+def cross_entropy_with_indices(
+    logits: TensorOrArray,
+    labels: np.ndarray,
+    keep: np.ndarray | None = None,
+    weight: np.ndarray | None = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> TensorOrArray:
     """The fused softmax cross-entropy of logits (M, C) against checked class indices (M,).
 
     ``keep`` marks the rows that count (None: every row); ``weight`` has one entry per class.
@@ -258,7 +268,13 @@ class CrossEntropyWithProbabilities(Function):
         return grad_logits, grad_q
 
 
-def cross_entropy_with_probabilities(logits, target, weight=None, reduction="mean", label_smoothing=0.0):
+def cross_entropy_with_probabilities(
+    logits: TensorOrArray,
+    target: TensorOrArray,
+    weight: np.ndarray | None = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> TensorOrArray:
     """The softmax cross-entropy of logits (M, C) against class probabilities (M, C).
 
     q = (target · (1 − ε) + ε/C) · w is made with minigrad ops, so a Tensor target gets its gradient.
@@ -268,7 +284,14 @@ def cross_entropy_with_probabilities(logits, target, weight=None, reduction="mea
     return CrossEntropyWithProbabilities(reduction)(logits, q)
 
 
-def cross_entropy_reference(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+def cross_entropy_reference(
+    input: TensorLike,
+    target: TensorLike,
+    weight: TensorLike | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> TensorOrArray:
     """``cross_entropy`` composed from plain ops (log_softmax, a product with q, sums): what the
     fused ops compute, written the textbook way. No argument checks; for tests and docs.
 
@@ -314,11 +337,11 @@ class BinaryCrossEntropy(Function):
         return grad_p, grad_t
 
 
-def elementwise_binary_cross_entropy(p, t):
+def elementwise_binary_cross_entropy(p: TensorLike, t: TensorLike) -> TensorOrArray:
     """The binary cross-entropy of each probability p against its target t, unreduced, logs clamped at -100."""
     return BinaryCrossEntropy()(p, t)
 
 
-def binary_cross_entropy_reference(p, t):
+def binary_cross_entropy_reference(p: TensorLike, t: TensorLike) -> TensorOrArray:
     """The same composed from plain ops (its gradient differs only where a clamp is active)."""
     return -(t * maximum(log(p), -100) + (1 - t) * maximum(log(1 - p), -100))
