@@ -23,7 +23,10 @@ it exactly (``mg.save`` keeps integer keys as integers). ``load_state_dict`` als
 the indices as strings (``"0"``) and the ``"params"`` lists as integer arrays.
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Callable
 
 import numpy as np
 
@@ -51,7 +54,7 @@ class Optimizer:
         for group in _groups_from(params):
             self.add_param_group(group)
 
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: dict) -> None:
         """Add a group (a dict with ``"params"`` and any options); options it omits take the defaults."""
         if not isinstance(param_group, dict):
             raise TypeError(f"a parameter group must be a dict, got {type(param_group).__name__}")
@@ -83,7 +86,7 @@ class Optimizer:
         """The names a parameter's state holds under ``group``'s options (all of them unless a subclass says)."""
         return set(self.buffer_names) | set(self.scalar_names)
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every parameter's gradient: ``.grad = None`` (or fresh zeros with ``set_to_none=False``)."""
         for group in self.param_groups:
             for param in group["params"]:
@@ -92,7 +95,7 @@ class Optimizer:
                 elif param.grad is not None:
                     param.grad = np.zeros_like(param.data)
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], object] | None = None) -> object:
         """Update every parameter whose ``.grad`` is set, in place; returns ``closure()``'s loss if given.
 
         Every gradient is checked before anything is written: if one is not an ndarray of
@@ -118,7 +121,7 @@ class Optimizer:
 
     # --- checkpoints --------------------------------------------------------------------
 
-    def state_dict(self):
+    def state_dict(self) -> dict:
         """The optimizer's state and options as plain dicts, lists, ndarray copies and numbers.
 
         Parameters are named by position over the groups (see the module docstring).
@@ -139,7 +142,7 @@ class Optimizer:
                     state[position[id(param)]] = {k: _copy(v) for k, v in self.state[param].items()}
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict) -> None:
         """Restore options and buffers saved by ``state_dict()`` (buffers are copied, not shared).
 
         Group count, group sizes, state keys and buffer shapes are all checked first: on
