@@ -97,6 +97,18 @@ def test_writing_into_a_view_is_seen_by_the_base():
         y.backward()
 
 
+def test_writing_into_a_detached_copy_made_after_the_forward_is_seen_by_the_graph():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    w = mg.tensor([5.0, 6.0])  # never written yet when Mul saves it
+    y = (x * w).sum()
+    shared = w.detach()  # detach shares w's values and its version counter, like PyTorch
+    shared += 1.0
+    assert (w._version, shared._version) == (1, 1)
+    expected = r"input 1 of Mul, of shape \(2,\), is at version 1; Mul saved it at version 0"
+    with pytest.raises(RuntimeError, match=expected):
+        y.backward()
+
+
 def test_optimizer_step_between_forward_and_backward_raises():
     model = nn.Linear(2, 1)
     opt = mg.optim.SGD(model.parameters(), lr=0.1)
